@@ -1,0 +1,112 @@
+"""The ``exotic-travel`` command: no arguments opens the window; subcommands run without Qt."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from desktop.config import AppDirs, SettingsError
+from desktop.db.embedded import EmbeddedServerError, install_exit_handlers
+from desktop.domain.errors import BackOfficeError
+from desktop.version import APP_NAME, __version__
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exotic-travel",
+        description=f"{APP_NAME}. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the database to use (postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE); "
+        "overrides EXOTIC_DATABASE_URL and the saved settings",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to the console")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema: upgrade, downgrade, status, url")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_commands.add_parser("upgrade", help="migrate the database up (default: to head)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_commands.add_parser(
+        "downgrade", help="migrate the database down (default: one revision; 'base' empties it)"
+    )
+    down.add_argument("revision", nargs="?", default="-1")
+    db_commands.add_parser("status", help="current revision, pending revisions, server")
+    db_commands.add_parser("url", help="print the database URL in use (password hidden)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    dirs = AppDirs.default()
+    from desktop import logs
+
+    logs.configure(dirs.log, console_level=logging.INFO if args.verbose else logging.WARNING)
+
+    install_exit_handlers()
+    if args.command is None:
+        return _open_window(args.database_url)
+    handler: Callable[[argparse.Namespace, AppDirs], int] = {"db": _db}[args.command]
+    try:
+        return handler(args, dirs)
+    except (SettingsError, BackOfficeError, EmbeddedServerError) as exc:
+        log.info("Command failed", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def gui_main() -> int:
+    """Entry point of the GUI script (no console window on Windows)."""
+    return main([])
+
+
+def _open_window(database_url: str | None) -> int:
+    from desktop.ui.app import run
+
+    return run(database_url)
+
+
+def _db(args: argparse.Namespace, dirs: AppDirs) -> int:
+    from desktop.db import migrate
+    from desktop.db.diagnostics import check_server
+    from desktop.db.engine import build_engine
+    from desktop.db.location import resolve
+
+    location = resolve(args.database_url, dirs=dirs)
+    url = location.open()
+    if args.db_command == "url":
+        print(url.render_as_string(hide_password=True))
+        if location.is_embedded:
+            print("(the local database server runs only while Exotic Travel uses it)")
+        return EXIT_OK
+    info = check_server(url)
+    engine = build_engine(url, location.pool)
+    try:
+        if args.db_command == "upgrade":
+            migrate.upgrade(engine, args.revision)
+        elif args.db_command == "downgrade":
+            migrate.downgrade(engine, args.revision)
+        state = migrate.status(engine)
+    finally:
+        engine.dispose()
+    print(f"Database: {location.describe()} (from {location.source})")
+    print(f"Server:   PostgreSQL {info.version}, database {info.database}, user {info.user}")
+    print(f"Revision: {', '.join(state.current) or 'none (empty database)'}")
+    if state.at_head:
+        print("Status:   at head, nothing pending")
+    else:
+        print(f"Status:   {len(state.pending)} revision(s) pending:")
+        for rev in state.pending:
+            print(f"  {rev.revision}  {rev.title}")
+    return EXIT_OK

@@ -1,0 +1,43 @@
+"""Typed errors, each carrying a message a counter clerk can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class BackOfficeError(Exception):
+    """Base of every error the application shows to a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(BackOfficeError):
+    """Bad input. ``fields`` maps each offending field to what is wrong and how to fix it."""
+
+    def __init__(self, fields: Mapping[str, str], message: str | None = None) -> None:
+        self.fields = dict(fields)
+        text = message or "; ".join(f"{name}: {problem}" for name, problem in self.fields.items())
+        super().__init__(text)
+
+
+class Conflict(BackOfficeError):
+    """The save collides with someone else's work (a double booking, a newer version)."""
+
+    def __init__(self, message: str, *, current: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.current = dict(current) if current is not None else None
+
+
+class PermissionDenied(BackOfficeError):
+    """The signed-in person's role does not allow this."""
+
+
+class NotFound(BackOfficeError):
+    """The record does not exist (any more)."""
+
+
+class DatabaseUnavailable(BackOfficeError):
+    """The database cannot be reached or refused the connection; nothing was saved."""
