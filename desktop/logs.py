@@ -10,6 +10,7 @@ from pathlib import Path
 LOG_FILE_NAME = "exotic-travel.log"
 _MAX_BYTES = 2 * 1024 * 1024
 _BACKUPS = 5
+_HANDLER_PREFIX = "exotic-travel-"
 
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 _KEY_VALUE_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|password_hash|secret)(\s*[=:]\s*)\S+")
@@ -39,7 +40,7 @@ def configure(log_dir: Path, *, console_level: int = logging.WARNING) -> Path:
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     for handler in list(root.handlers):
-        if getattr(handler, "_exotic", False):
+        if (handler.get_name() or "").startswith(_HANDLER_PREFIX):
             root.removeHandler(handler)
     file_handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8", delay=True
@@ -50,8 +51,8 @@ def configure(log_dir: Path, *, console_level: int = logging.WARNING) -> Path:
     console = logging.StreamHandler()
     console.setLevel(console_level)
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for handler in (file_handler, console):
+    for name, handler in (("file", file_handler), ("console", console)):
         handler.addFilter(RedactingFilter())
-        handler._exotic = True  # type: ignore[attr-defined]
+        handler.set_name(_HANDLER_PREFIX + name)
         root.addHandler(handler)
     return path

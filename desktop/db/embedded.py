@@ -89,7 +89,8 @@ class _Client:
 
     def alive(self) -> bool:
         try:
-            return abs(psutil.Process(self.pid).create_time() - self.created) < 1.0
+            created = float(psutil.Process(self.pid).create_time())
+            return abs(created - self.created) < 1.0
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return False
 
@@ -187,7 +188,9 @@ class EmbeddedServer:
 
     def ensure_database(self, name: str = EMBEDDED_DATABASE) -> bool:
         """Create the database if it does not exist; True when it was created."""
-        engine = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        engine = create_engine(
+            self.url("postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+        )
         try:
             with engine.connect() as conn:
                 exists = conn.execute(
@@ -235,7 +238,7 @@ class EmbeddedServer:
             kwargs["user"] = self._service_user
             kwargs["cwd"] = "/"  # the service user may not be able to enter our working folder
         env = dict(os.environ, LC_MESSAGES="C")
-        return subprocess.run(  # noqa: S603 - fixed executables of the wheel, no shell
+        result: subprocess.CompletedProcess[str] = subprocess.run(  # noqa: S603 - the wheel's own executables, no shell
             args,
             check=False,
             capture_output=True,
@@ -244,6 +247,7 @@ class EmbeddedServer:
             env=env,
             **kwargs,  # type: ignore[call-overload]
         )
+        return result
 
     def _initdb(self) -> None:
         log.info("Creating the embedded database cluster in %s", self.data_dir)
@@ -269,7 +273,9 @@ class EmbeddedServer:
             )
         conf = self.data_dir / "postgresql.conf"
         with conf.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n# Settings of Exotic Travel Back Office\ninclude_if_exists = '{CONF_FILE}'\n")
+            fh.write(
+                f"\n# Settings of Exotic Travel Back Office\ninclude_if_exists = '{CONF_FILE}'\n"
+            )
 
     def _socket_dir(self) -> Path:
         if len(str(self.data_dir / f".s.PGSQL.{DEFAULT_PORT}")) <= _SOCKET_PATH_LIMIT:
@@ -344,8 +350,17 @@ class EmbeddedServer:
         if _Postmaster.read(self.data_dir) is None:
             return
         result = self._run(
-            [_exe("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t",
-             str(_STOP_TIMEOUT_S), "stop"],
+            [
+                _exe("pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                str(_STOP_TIMEOUT_S),
+                "stop",
+            ],
             timeout=_STOP_TIMEOUT_S + 10,
         )
         if result.returncode == 0:

@@ -89,8 +89,7 @@ class DatabaseLocation:
         """Which server and database, for people (never with the password)."""
         if self.cluster is not None:
             return f"local database on this computer ({self.cluster.data_dir})"
-        url = self.configured_url
-        assert url is not None
+        url = self._server_url()
         host = url.host or url.query.get("host") or "localhost"
         port = f":{url.port}" if url.port else ""
         return f"server {host}{port}, database {url.database}"
@@ -98,11 +97,15 @@ class DatabaseLocation:
     def open(self) -> URL:
         """The URL to connect to; starts the embedded server and creates its database."""
         if self.cluster is None:
-            assert self.configured_url is not None
-            return self.configured_url
+            return self._server_url()
         self.cluster.start()
         self.cluster.ensure_database(EMBEDDED_DATABASE)
         return self.cluster.url(EMBEDDED_DATABASE)
+
+    def _server_url(self) -> URL:
+        if self.configured_url is None:
+            raise SettingsError("No database is configured.")
+        return self.configured_url
 
     def close(self) -> None:
         if self.cluster is not None:

@@ -134,9 +134,7 @@ class Booking(Base):
     status: Mapped[str] = mapped_column(String(50), server_default=text("'pending'"))
     special_requests: Mapped[str | None] = mapped_column(Text)
     payment_intent_id: Mapped[str | None] = mapped_column(String(255))
-    payment_status: Mapped[str | None] = mapped_column(
-        String(50), server_default=text("'pending'")
-    )
+    payment_status: Mapped[str | None] = mapped_column(String(50), server_default=text("'pending'"))
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime | None] = mapped_column(Timestamp, server_default=func.now())

@@ -10,6 +10,8 @@ document itself.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 NOW = "now()"
 TS = "timestamp with time zone"
 
@@ -187,9 +189,7 @@ INDEXES: dict[str, str] = {
         unique=True,
     ),
     "idx_reviews_user_id": _btree("idx_reviews_user_id", "reviews", "user_id"),
-    "idx_reviews_destination_id": _btree(
-        "idx_reviews_destination_id", "reviews", "destination_id"
-    ),
+    "idx_reviews_destination_id": _btree("idx_reviews_destination_id", "reviews", "destination_id"),
     "idx_reviews_rating": _btree("idx_reviews_rating", "reviews", "rating"),
     "idx_reviews_created_at": _btree("idx_reviews_created_at", "reviews", "created_at"),
     "audit_logs_pkey": _btree("audit_logs_pkey", "audit_logs", "id", unique=True),
@@ -198,9 +198,7 @@ INDEXES: dict[str, str] = {
     "idx_audit_logs_resource": _btree(
         "idx_audit_logs_resource", "audit_logs", "resource_type, resource_id"
     ),
-    "idx_audit_logs_created_at": _btree(
-        "idx_audit_logs_created_at", "audit_logs", "created_at"
-    ),
+    "idx_audit_logs_created_at": _btree("idx_audit_logs_created_at", "audit_logs", "created_at"),
 }
 
 
@@ -260,7 +258,7 @@ def _in(column: str, values: list[str]) -> str:
 class IMPROVEMENTS:
     """Objects that later revisions add beyond the design, each named with its revision."""
 
-    CONSTRAINTS: dict[str, tuple[str, str]] = {
+    CONSTRAINTS: ClassVar[dict[str, tuple[str, str]]] = {
         # 0002_booking_overlap_exclusion
         "excl_bookings_active_overlap": (
             "bookings",
@@ -278,14 +276,14 @@ class IMPROVEMENTS:
             _in("payment_status", ["pending", "paid", "failed", "refunded"]),
         ),
     }
-    INDEXES: dict[str, str] = {
+    INDEXES: ClassVar[dict[str, str]] = {
         # 0002_booking_overlap_exclusion: the exclusion constraint's own index
         "excl_bookings_active_overlap": (
             "CREATE INDEX excl_bookings_active_overlap ON bookings USING gist "
             f"(destination_id, daterange(start_date, end_date)) WHERE {_ACTIVE}"
         ),
     }
-    TRIGGERS: dict[str, str] = {
+    TRIGGERS: ClassVar[dict[str, str]] = {
         # 0004_rating_follows_moved_review
         "trigger_update_previous_destination_rating": (
             "CREATE TRIGGER trigger_update_previous_destination_rating AFTER UPDATE OF "
@@ -293,4 +291,4 @@ class IMPROVEMENTS:
             "FROM new.destination_id)) EXECUTE FUNCTION update_previous_destination_rating()"
         ),
     }
-    FUNCTIONS: tuple[str, ...] = ("update_previous_destination_rating",)
+    FUNCTIONS: ClassVar[tuple[str, ...]] = ("update_previous_destination_rating",)

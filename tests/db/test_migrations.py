@@ -61,13 +61,18 @@ def test_each_revision_walks_up_down_and_up_again(empty_engine: Engine) -> None:
 def test_downgrade_to_base_leaves_no_objects(engine: Engine) -> None:
     migrate.downgrade(engine, "base")
     with engine.connect() as conn:
-        leftovers = conn.execute(
-            text(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relname <> 'alembic_version' "
-                "AND c.relname NOT LIKE 'alembic_version%'"
+        leftovers = (
+            conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() "
+                    "AND c.relname NOT LIKE 'alembic_version%'"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert leftovers == []
 
 

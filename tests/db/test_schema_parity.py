@@ -29,9 +29,7 @@ def live(engine: Engine) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def test_every_design_column_is_identical(live: dict[str, dict]) -> None:  # type: ignore[type-arg]
-    actual = {
-        key: (col.type, col.not_null, col.default) for key, col in live["columns"].items()
-    }
+    actual = {key: (col.type, col.not_null, col.default) for key, col in live["columns"].items()}
     assert actual == COLUMNS
 
 

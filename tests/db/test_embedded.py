@@ -1,0 +1,167 @@
+"""The embedded server: spaces in paths, SIGTERM, killed runs, sharing, root."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from desktop.db.embedded import SERVICE_ACCOUNT, EmbeddedServer
+
+
+@pytest.fixture
+def cluster_dir() -> Iterator[Path]:
+    base = Path(tempfile.mkdtemp(prefix="exotic-embedded-"))
+    # The shape of macOS's per-user data folder: spaces in two components.
+    yield base / "Application Support" / "exotic travel" / "database"
+    _kill_servers_of(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _server_pids(data_dir: Path) -> list[int]:
+    pids = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["name"] == "postgres" and str(data_dir) in cmdline:
+            pids.append(proc.pid)
+    return pids
+
+
+def _kill_servers_of(base: Path) -> None:
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and str(base) in " ".join(proc.info["cmdline"] or []):
+            proc.kill()
+
+
+def _wait_until(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def _query_one(server: EmbeddedServer) -> int:
+    engine = create_engine(server.url("postgres"), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT 1")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from desktop.db.embedded import EmbeddedServer, install_exit_handlers
+    install_exit_handlers()
+    server = EmbeddedServer(Path(sys.argv[1]))
+    server.start()
+    print("ready", flush=True)
+    time.sleep(120)
+    """
+)
+
+
+def _start_holder(data_dir: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", HOLDER, str(data_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_path_with_spaces_starts_serves_and_stops(cluster_dir: Path) -> None:
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    assert _query_one(server) == 1
+    assert server.ensure_database("exotic_travel") is True
+    assert server.ensure_database("exotic_travel") is False
+    server.stop()
+    assert not server.is_running()
+    assert _server_pids(cluster_dir) == []
+
+
+def test_sigterm_stops_the_server_and_the_next_start_works(cluster_dir: Path) -> None:
+    holder = _start_holder(cluster_dir)
+    assert _server_pids(cluster_dir)
+    holder.send_signal(signal.SIGTERM)
+    assert holder.wait(timeout=30) == 128 + signal.SIGTERM
+    assert _wait_until(lambda: _server_pids(cluster_dir) == [])
+
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    assert _query_one(server) == 1
+    server.stop()
+
+
+def test_a_killed_run_is_recovered_and_the_server_stopped_by_the_next(cluster_dir: Path) -> None:
+    holder = _start_holder(cluster_dir)
+    holder.kill()  # SIGKILL: no handler runs, the server is left behind
+    holder.wait(timeout=10)
+    assert _server_pids(cluster_dir), "the server outlives a killed client"
+
+    server = EmbeddedServer(cluster_dir)
+    server.start()  # joins the orphaned server, forgets the dead client
+    assert _query_one(server) == 1
+    server.stop()  # the last live client stops it
+    assert _wait_until(lambda: _server_pids(cluster_dir) == [])
+
+
+def test_a_stale_postmaster_pid_is_cleared(cluster_dir: Path) -> None:
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    server.stop()
+    # A crash leaves postmaster.pid behind; after a reboot its pid may belong to anyone.
+    stale = cluster_dir / "postmaster.pid"
+    stale.write_text(f"{os.getpid()}\n{cluster_dir}\n0\n5432\n\n\n0 0\nready\n")
+    server.start()
+    assert _query_one(server) == 1
+    server.stop()
+
+
+def test_the_server_stays_up_while_another_process_uses_it(cluster_dir: Path) -> None:
+    holder = _start_holder(cluster_dir)
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    holder.send_signal(signal.SIGTERM)
+    holder.wait(timeout=30)
+    assert _query_one(server) == 1, "the other process's exit must not stop our server"
+    server.stop()
+    assert _wait_until(lambda: _server_pids(cluster_dir) == [])
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_as_root_the_server_runs_unprivileged_and_the_log_says_so(
+    cluster_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="desktop.db.embedded")
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    try:
+        owners = {psutil.Process(pid).username() for pid in _server_pids(cluster_dir)}
+        assert owners == {SERVICE_ACCOUNT}
+        assert any(
+            "Running as root" in r.getMessage() and SERVICE_ACCOUNT in r.getMessage()
+            for r in caplog.records
+        )
+    finally:
+        server.stop()

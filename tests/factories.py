@@ -1,0 +1,91 @@
+"""Factories that build rows straight into the database (below the services)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop.db.models import Booking, Destination, Review, User
+
+_seq = itertools.count(1)
+UNUSABLE_HASH = "!"  # no password verifies against it
+
+
+def make_user(session: Session, **fields: Any) -> User:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "name": f"Customer {n}",
+        "email": f"customer{n}@example.com",
+        "password_hash": UNUSABLE_HASH,
+        "role": "user",
+    }
+    values.update(fields)
+    user = User(**values)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_destination(session: Session, **fields: Any) -> Destination:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "name": f"Destination {n}",
+        "description": "White sand, warm water and a quiet lagoon.",
+        "country": "Maldives",
+        "city": "Malé",
+        "price": Decimal("1200.00"),
+        "duration": 7,
+        "max_guests": 4,
+    }
+    values.update(fields)
+    destination = Destination(**values)
+    session.add(destination)
+    session.flush()
+    return destination
+
+
+def make_booking(
+    session: Session,
+    *,
+    user: User | None = None,
+    destination: Destination | None = None,
+    start: date | None = None,
+    nights: int = 7,
+    **fields: Any,
+) -> Booking:
+    user = user or make_user(session)
+    destination = destination or make_destination(session)
+    start = start or date.today() + timedelta(days=30)
+    guests = fields.pop("guests", 2)
+    values: dict[str, Any] = {
+        "user_id": user.id,
+        "destination_id": destination.id,
+        "start_date": start,
+        "end_date": start + timedelta(days=nights),
+        "guests": guests,
+        "total_price": destination.price * guests,
+    }
+    values.update(fields)
+    booking = Booking(**values)
+    session.add(booking)
+    session.flush()
+    return booking
+
+
+def make_review(
+    session: Session,
+    *,
+    destination: Destination,
+    rating: int,
+    user: User | None = None,
+    **fields: Any,
+) -> Review:
+    user = user or make_user(session)
+    review = Review(user_id=user.id, destination_id=destination.id, rating=rating, **fields)
+    session.add(review)
+    session.flush()
+    return review
