@@ -383,11 +383,12 @@ class EmbeddedServer:
         wheel_utils.ensure_user_exists(SERVICE_ACCOUNT)
         wheel_utils.ensure_prefix_permissions(self.data_dir)
         install = pg_install_dir()
+        wheel_utils.ensure_prefix_permissions(install)  # its parent folders, cheap
         postgres_bin = install / "bin" / "postgres"
-        if not postgres_bin.stat().st_mode & stat.S_IXOTH:
+        others_rx = stat.S_IROTH | stat.S_IXOTH
+        if postgres_bin.stat().st_mode & others_rx != others_rx:
             read = stat.S_IRGRP | stat.S_IROTH
             execute = stat.S_IXGRP | stat.S_IXOTH
-            wheel_utils.ensure_prefix_permissions(install)
             wheel_utils.ensure_folder_permissions(install / "bin", read | execute)
             for sub in ("lib", "share"):
                 wheel_utils.ensure_folder_permissions(install / sub, read)
