@@ -8,6 +8,7 @@ constraints live in the database because other clients share it.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
@@ -75,6 +76,16 @@ class User(Base):
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
         Index("idx_users_created_at", "created_at"),
+        Index("idx_users_name_id", "name", "id"),
+        *(
+            Index(
+                f"idx_users_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("name", "email", "phone")
+        ),
     )
 
 
@@ -139,6 +150,7 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime | None] = mapped_column(Timestamp, server_default=func.now())
     updated_at: Mapped[datetime | None] = mapped_column(Timestamp, server_default=func.now())
+    request_token: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     __table_args__ = (
         CheckConstraint("end_date > start_date", name="chk_booking_dates"),
@@ -151,6 +163,7 @@ class Booking(Base):
         Index("idx_bookings_status", "status"),
         Index("idx_bookings_dates", "start_date", "end_date"),
         Index("idx_bookings_created_at", "created_at"),
+        Index("uq_bookings_request_token", "request_token", unique=True),
         Index(
             "idx_bookings_no_overlap",
             "destination_id",

@@ -41,3 +41,15 @@ class NotFound(BackOfficeError):
 
 class DatabaseUnavailable(BackOfficeError):
     """The database cannot be reached or refused the connection; nothing was saved."""
+
+
+class AuthenticationFailed(BackOfficeError):
+    """Signing in failed. The message never says whether the e-mail exists."""
+
+
+class TooManyAttempts(AuthenticationFailed):
+    """Signing in is paused for this e-mail after repeated failures."""
+
+    def __init__(self, message: str, *, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds

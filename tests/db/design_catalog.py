@@ -282,6 +282,22 @@ class IMPROVEMENTS:
             "CREATE INDEX excl_bookings_active_overlap ON bookings USING gist "
             f"(destination_id, daterange(start_date, end_date)) WHERE {_ACTIVE}"
         ),
+        # 0005_booking_request_token
+        "uq_bookings_request_token": _btree(
+            "uq_bookings_request_token", "bookings", "request_token", unique=True
+        ),
+        # 0006_people_search_indexes
+        **{
+            f"idx_users_{c}_trgm": (
+                f"CREATE INDEX idx_users_{c}_trgm ON users USING gin ({c} gin_trgm_ops)"
+            )
+            for c in ("name", "email", "phone")
+        },
+        "idx_users_name_id": _btree("idx_users_name_id", "users", "name, id"),
+    }
+    COLUMNS: ClassVar[dict[tuple[str, str], tuple[str, bool, str | None]]] = {
+        # 0005_booking_request_token
+        ("bookings", "request_token"): ("uuid", False, None),
     }
     TRIGGERS: ClassVar[dict[str, str]] = {
         # 0004_rating_follows_moved_review
@@ -290,5 +306,17 @@ class IMPROVEMENTS:
             "destination_id ON reviews FOR EACH ROW WHEN ((old.destination_id IS DISTINCT "
             "FROM new.destination_id)) EXECUTE FUNCTION update_previous_destination_rating()"
         ),
+        # 0007_audit_log_append_only
+        "trigger_audit_logs_append_only": (
+            "CREATE TRIGGER trigger_audit_logs_append_only BEFORE DELETE OR UPDATE ON "
+            "audit_logs FOR EACH ROW EXECUTE FUNCTION forbid_audit_log_changes()"
+        ),
+        "trigger_audit_logs_no_truncate": (
+            "CREATE TRIGGER trigger_audit_logs_no_truncate BEFORE TRUNCATE ON audit_logs "
+            "FOR EACH STATEMENT EXECUTE FUNCTION forbid_audit_log_changes()"
+        ),
     }
-    FUNCTIONS: ClassVar[tuple[str, ...]] = ("update_previous_destination_rating",)
+    FUNCTIONS: ClassVar[tuple[str, ...]] = (
+        "update_previous_destination_rating",
+        "forbid_audit_log_changes",
+    )

@@ -1,0 +1,1 @@
+"""One repository per table: typed filters, keyset pages, cheap counts, versioned updates."""

@@ -1,0 +1,88 @@
+"""What every repository shares: row versions, versioned updates, JSON-safe values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, literal_column, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Cast
+from sqlalchemy.types import Text
+
+from desktop.domain.errors import Conflict, NotFound
+
+
+def version_of(table: Table) -> ColumnElement[str]:
+    """The row version: PostgreSQL's ``xmin``, which changes with every write to the row."""
+    return Cast(literal_column(f"{table.name}.xmin"), Text).label("version")
+
+
+class Repository:
+    table: Table
+    noun: str = "record"
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _missing(self, ident: int) -> NotFound:
+        return NotFound(
+            f"{self.noun.capitalize()} {ident} does not exist any more. "
+            "Someone may have deleted it; refresh the list."
+        )
+
+    def current_values(self, ident: int) -> dict[str, Any] | None:
+        row = (
+            self.session.execute(
+                select(self.table, version_of(self.table)).where(self.table.c.id == ident)
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row is not None else None
+
+    def update_versioned(self, ident: int, version: str, values: Mapping[str, Any]) -> str:
+        """Write ``values`` only if the row is still at ``version``; return the new version.
+
+        A row changed since (by anyone) raises ``Conflict`` carrying its current
+        values; nothing is written.
+        """
+        t = self.table
+        stmt = (
+            update(t)
+            .where(t.c.id == ident, version_of(t) == version)
+            .values(**values)
+            .returning(version_of(t))
+        )
+        new_version = self.session.execute(stmt).scalar_one_or_none()
+        if new_version is not None:
+            return str(new_version)
+        current = self.current_values(ident)
+        if current is None:
+            raise self._missing(ident)
+        raise Conflict(
+            f"Someone else changed this {self.noun} while you were editing it. "
+            "Nothing was saved. Review their changes, then save again.",
+            current=current,
+        )
+
+    def lock_versioned(self, ident: int, version: str | None) -> dict[str, Any]:
+        """The current row, locked until commit; ``Conflict`` if it moved past ``version``."""
+        row = (
+            self.session.execute(
+                select(self.table, version_of(self.table))
+                .where(self.table.c.id == ident)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise self._missing(ident)
+        if version is not None and row["version"] != version:
+            raise Conflict(
+                f"Someone else changed this {self.noun} while you were looking at it. "
+                "Nothing was saved. Review their changes, then try again.",
+                current=dict(row),
+            )
+        return dict(row)

@@ -1,0 +1,154 @@
+"""Destinations, with the design's full-text search."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
+
+from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
+from desktop.db.models import SEARCH_DOCUMENT, Booking, Destination
+from desktop.db.repositories.base import Repository, version_of
+from desktop.domain.bookings import ACTIVE_STATUSES
+from desktop.domain.enums import BookingStatus
+from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
+from desktop.domain.records import DestinationRow, TakenDates
+
+T = cast(Table, Destination.__table__)
+B = cast(Table, Booking.__table__)
+SORTS: dict[str, SortKey] = {
+    "id": SortKey(T.c.id),
+    "name": SortKey(T.c.name),
+    "country": SortKey(T.c.country),
+    "city": SortKey(T.c.city),
+    "price": SortKey(T.c.price),
+    "duration": SortKey(T.c.duration),
+    "max_guests": SortKey(T.c.max_guests),
+    # NULL reads as 0 / inactive here, as the rows show it (a few thousand rows: no index needed)
+    "rating": SortKey(func.coalesce(T.c.rating, 0)),
+    "review_count": SortKey(func.coalesce(T.c.review_count, 0)),
+    "active": SortKey(func.coalesce(T.c.active, False)),
+    "created_at": SortKey(T.c.created_at, nullable=True),
+    "updated_at": SortKey(T.c.updated_at, nullable=True),
+}
+_COLUMNS = (*T.c, version_of(T))
+# The same expression as the design's GIN index idx_destinations_search, so it is used.
+_DOCUMENT: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
+
+
+def _row(r: Any) -> DestinationRow:
+    return DestinationRow(
+        id=r.id,
+        name=r.name,
+        description=r.description,
+        country=r.country,
+        city=r.city,
+        price=r.price,
+        duration=r.duration,
+        max_guests=r.max_guests,
+        images=tuple(r.images or ()),
+        features=tuple(r.features or ()),
+        rating=r.rating if r.rating is not None else Decimal("0"),
+        review_count=r.review_count or 0,
+        active=bool(r.active),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        version=r.version,
+    )
+
+
+class DestinationRepository(Repository):
+    table = T
+    noun = "destination"
+
+    def get(self, ident: int) -> DestinationRow:
+        row = self.session.execute(select(*_COLUMNS).where(T.c.id == ident)).first()
+        if row is None:
+            raise self._missing(ident)
+        return _row(row)
+
+    def get_for_booking(self, ident: int) -> DestinationRow:
+        """The destination, share-locked so its price and limits hold until commit."""
+        row = self.session.execute(
+            select(*_COLUMNS).where(T.c.id == ident).with_for_update(read=True)
+        ).first()
+        if row is None:
+            raise self._missing(ident)
+        return _row(row)
+
+    def add(self, values: dict[str, Any]) -> DestinationRow:
+        ident = self.session.execute(insert(T).values(**values).returning(T.c.id)).scalar_one()
+        return self.get(ident)
+
+    def delete(self, ident: int) -> None:
+        self.session.execute(T.delete().where(T.c.id == ident))
+
+    def has_bookings(self, ident: int) -> bool:
+        stmt = select(exists().where(B.c.destination_id == ident))
+        return bool(self.session.execute(stmt).scalar_one())
+
+    def taken_dates(self, ident: int, start: date, end: date) -> list[TakenDates]:
+        """Active bookings of the destination overlapping [start, end)."""
+        stmt = (
+            select(B.c.id, B.c.start_date, B.c.end_date, B.c.status)
+            .where(
+                B.c.destination_id == ident,
+                B.c.status.in_(sorted(s.value for s in ACTIVE_STATUSES)),
+                func.daterange(B.c.start_date, B.c.end_date).op("&&")(func.daterange(start, end)),
+            )
+            .order_by(B.c.start_date)
+        )
+        return [
+            TakenDates(r.id, r.start_date, r.end_date, BookingStatus(r.status))
+            for r in self.session.execute(stmt)
+        ]
+
+    def countries(self) -> list[str]:
+        stmt = select(T.c.country).distinct().order_by(T.c.country)
+        return list(self.session.execute(stmt).scalars())
+
+    def _filtered(self, f: DestinationFilter) -> Select[Any]:
+        stmt = select(*_COLUMNS)
+        if f.text.strip():
+            query = func.websearch_to_tsquery(text("'english'::regconfig"), f.text.strip())
+            stmt = stmt.where(_DOCUMENT.op("@@")(query))
+        if f.country.strip():
+            stmt = stmt.where(T.c.country == f.country.strip())
+        if f.city.strip():
+            stmt = stmt.where(T.c.city == f.city.strip())
+        if f.price_min is not None:
+            stmt = stmt.where(T.c.price >= f.price_min)
+        if f.price_max is not None:
+            stmt = stmt.where(T.c.price <= f.price_max)
+        if f.min_rating is not None:
+            stmt = stmt.where(T.c.rating >= f.min_rating)
+        if f.active is not None:
+            stmt = stmt.where(T.c.active.is_(f.active))
+        return stmt
+
+    def page(self, f: DestinationFilter, request: PageRequest) -> Page[DestinationRow]:
+        return fetch_page(
+            self.session,
+            self._filtered(f),
+            key=sort_key(SORTS, request.sort.column, "Destinations"),
+            id_col=T.c.id,
+            request=request,
+            to_row=_row,
+            sort_value=lambda d: getattr(d, request.sort.column),
+            row_id=lambda d: d.id,
+        )
+
+    def count(self, f: DestinationFilter) -> RowCount:
+        return count_rows(self.session, self._filtered(f), filtered=f != DestinationFilter())

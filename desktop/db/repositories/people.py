@@ -1,0 +1,133 @@
+"""Customers and staff: the ``users`` table."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, exists, insert, or_, select
+
+from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
+from desktop.db.models import User
+from desktop.db.repositories.base import Repository, version_of
+from desktop.domain.enums import Role
+from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
+from desktop.domain.permissions import STAFF_ROLES
+from desktop.domain.records import PersonRow
+
+T = cast(Table, User.__table__)
+SORTS: dict[str, SortKey] = {
+    "id": SortKey(T.c.id),
+    "name": SortKey(T.c.name),
+    "email": SortKey(T.c.email),
+    "phone": SortKey(T.c.phone, nullable=True),
+    "role": SortKey(T.c.role),
+    "created_at": SortKey(T.c.created_at, nullable=True),
+    "updated_at": SortKey(T.c.updated_at, nullable=True),
+}
+_COLUMNS = (
+    T.c.id,
+    T.c.name,
+    T.c.email,
+    T.c.phone,
+    T.c.role,
+    T.c.email_verified,
+    T.c.created_at,
+    T.c.updated_at,
+    version_of(T),
+)
+
+
+def _row(r: Any) -> PersonRow:
+    return PersonRow(
+        id=r.id,
+        name=r.name,
+        email=r.email,
+        phone=r.phone,
+        role=Role(r.role),
+        email_verified=bool(r.email_verified),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        version=r.version,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards escaped (search for a literal ``50%``)."""
+    return f"%{_escape_like(text)}%"
+
+
+def _same_email(email: str) -> ColumnElement[bool]:
+    """Case-insensitive equality that the trigram index on ``email`` can serve."""
+    return T.c.email.ilike(_escape_like(email.strip()))
+
+
+class PeopleRepository(Repository):
+    table = T
+    noun = "person"
+
+    def get(self, ident: int) -> PersonRow:
+        row = self.session.execute(select(*_COLUMNS).where(T.c.id == ident)).first()
+        if row is None:
+            raise self._missing(ident)
+        return _row(row)
+
+    def find_by_email(self, email: str) -> tuple[PersonRow, str] | None:
+        """The person and their password hash (for signing in only)."""
+        row = self.session.execute(
+            select(*_COLUMNS, T.c.password_hash).where(_same_email(email))
+        ).first()
+        return (_row(row), row.password_hash) if row is not None else None
+
+    def email_taken(self, email: str, *, except_id: int | None = None) -> PersonRow | None:
+        stmt = select(*_COLUMNS).where(_same_email(email))
+        if except_id is not None:
+            stmt = stmt.where(T.c.id != except_id)
+        row = self.session.execute(stmt.limit(1)).first()
+        return _row(row) if row is not None else None
+
+    def staff_exists(self) -> bool:
+        stmt = select(exists().where(T.c.role.in_([r.value for r in STAFF_ROLES])))
+        return bool(self.session.execute(stmt).scalar_one())
+
+    def add(self, values: dict[str, Any]) -> PersonRow:
+        ident = self.session.execute(insert(T).values(**values).returning(T.c.id)).scalar_one()
+        return self.get(ident)
+
+    def set_password_hash(self, ident: int, password_hash: str) -> None:
+        """Replace the hash without a version check (rehash on sign-in, password changes)."""
+        self.session.execute(T.update().where(T.c.id == ident).values(password_hash=password_hash))
+
+    def _filtered(self, f: PersonFilter) -> Select[Any]:
+        stmt = select(*_COLUMNS)
+        if f.roles:
+            stmt = stmt.where(T.c.role.in_(sorted(r.value for r in f.roles)))
+        text = f.text.strip()
+        if text:
+            pattern = like_pattern(text)
+            stmt = stmt.where(
+                or_(
+                    T.c.name.ilike(pattern),
+                    T.c.email.ilike(pattern),
+                    T.c.phone.ilike(pattern),
+                )
+            )
+        return stmt
+
+    def page(self, f: PersonFilter, request: PageRequest) -> Page[PersonRow]:
+        return fetch_page(
+            self.session,
+            self._filtered(f),
+            key=sort_key(SORTS, request.sort.column, "People"),
+            id_col=T.c.id,
+            request=request,
+            to_row=_row,
+            sort_value=lambda p: getattr(p, request.sort.column),
+            row_id=lambda p: p.id,
+        )
+
+    def count(self, f: PersonFilter) -> RowCount:
+        return count_rows(self.session, self._filtered(f), filtered=bool(f.text.strip()))

@@ -1,0 +1,127 @@
+"""Reviews, listed with their customer's and destination's names."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, insert, select, update
+
+from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
+from desktop.db.models import Destination, Review, User
+from desktop.db.repositories.base import Repository, version_of
+from desktop.db.repositories.people import like_pattern
+from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
+from desktop.domain.records import ReviewRow
+
+T = cast(Table, Review.__table__)
+U = cast(Table, User.__table__)
+D = cast(Table, Destination.__table__)
+
+SORTS: dict[str, SortKey] = {
+    "id": SortKey(T.c.id),
+    "customer_name": SortKey(U.c.name),
+    "destination_name": SortKey(D.c.name),
+    "rating": SortKey(T.c.rating),
+    "helpful_count": SortKey(T.c.helpful_count, nullable=True),
+    "created_at": SortKey(T.c.created_at, nullable=True),
+    "updated_at": SortKey(T.c.updated_at, nullable=True),
+}
+_COLUMNS = (
+    T.c.id,
+    T.c.user_id,
+    U.c.name.label("customer_name"),
+    T.c.destination_id,
+    D.c.name.label("destination_name"),
+    T.c.booking_id,
+    T.c.rating,
+    T.c.comment,
+    T.c.helpful_count,
+    T.c.created_at,
+    T.c.updated_at,
+    version_of(T),
+)
+_JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
+
+
+def _row(r: Any) -> ReviewRow:
+    return ReviewRow(
+        id=r.id,
+        user_id=r.user_id,
+        customer_name=r.customer_name,
+        destination_id=r.destination_id,
+        destination_name=r.destination_name,
+        booking_id=r.booking_id,
+        rating=r.rating,
+        comment=r.comment,
+        helpful_count=r.helpful_count if r.helpful_count is not None else 0,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        version=r.version,
+    )
+
+
+class ReviewRepository(Repository):
+    table = T
+    noun = "review"
+
+    def get(self, ident: int) -> ReviewRow:
+        row = self.session.execute(
+            select(*_COLUMNS).select_from(_JOINED).where(T.c.id == ident)
+        ).first()
+        if row is None:
+            raise self._missing(ident)
+        return _row(row)
+
+    def add(self, values: dict[str, Any]) -> ReviewRow:
+        ident = self.session.execute(insert(T).values(**values).returning(T.c.id)).scalar_one()
+        return self.get(ident)
+
+    def delete(self, ident: int) -> None:
+        self.session.execute(T.delete().where(T.c.id == ident))
+
+    def exists_for(self, user_id: int, destination_id: int, booking_id: int) -> bool:
+        stmt = select(T.c.id).where(
+            T.c.user_id == user_id,
+            T.c.destination_id == destination_id,
+            T.c.booking_id == booking_id,
+        )
+        return self.session.execute(stmt).first() is not None
+
+    def add_helpful_vote(self, ident: int) -> int | None:
+        """One more helpful vote, atomically; the new count, or None if the review is gone."""
+        stmt = (
+            update(T)
+            .where(T.c.id == ident)
+            .values(helpful_count=T.c.helpful_count + 1)
+            .returning(T.c.helpful_count)
+        )
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def _filtered(self, f: ReviewFilter) -> Select[Any]:
+        stmt = select(*_COLUMNS).select_from(_JOINED)
+        if f.destination_id is not None:
+            stmt = stmt.where(T.c.destination_id == f.destination_id)
+        if f.user_id is not None:
+            stmt = stmt.where(T.c.user_id == f.user_id)
+        if f.booking_id is not None:
+            stmt = stmt.where(T.c.booking_id == f.booking_id)
+        if f.ratings:
+            stmt = stmt.where(T.c.rating.in_(sorted(f.ratings)))
+        if f.text.strip():
+            stmt = stmt.where(T.c.comment.ilike(like_pattern(f.text.strip())))
+        return stmt
+
+    def page(self, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
+        return fetch_page(
+            self.session,
+            self._filtered(f),
+            key=sort_key(SORTS, request.sort.column, "Reviews"),
+            id_col=T.c.id,
+            request=request,
+            to_row=_row,
+            sort_value=lambda r: getattr(r, request.sort.column),
+            row_id=lambda r: r.id,
+        )
+
+    def count(self, f: ReviewFilter) -> RowCount:
+        return count_rows(self.session, self._filtered(f), filtered=f != ReviewFilter())

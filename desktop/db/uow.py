@@ -1,0 +1,113 @@
+"""The unit of work: one session per use case, committed only when the use case succeeds."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.db.repositories.audit import AuditRepository
+from desktop.db.repositories.bookings import BookingRepository
+from desktop.db.repositories.destinations import DestinationRepository
+from desktop.db.repositories.people import PeopleRepository
+from desktop.db.repositories.reviews import ReviewRepository
+from desktop.domain.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+CONNECTION_LOST = (
+    "The connection to the database was lost; nothing was saved. Check the network, then try again."
+)
+OUTCOME_UNKNOWN = (
+    "The connection to the database was lost while saving, so it is not known whether the "
+    "change was saved. Refresh the list to check before trying again."
+)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class UnitOfWork:
+    """``with uow: ...; uow.commit()`` — leaving the block without ``commit()`` rolls back.
+
+    Database connection failures leave as ``DatabaseUnavailable`` with a message
+    that says whether anything may have been saved.
+    """
+
+    people: PeopleRepository
+    destinations: DestinationRepository
+    bookings: BookingRepository
+    reviews: ReviewRepository
+    audit: AuditRepository
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._session_factory()
+        s = self._session
+        self.people = PeopleRepository(s)
+        self.destinations = DestinationRepository(s)
+        self.bookings = BookingRepository(s)
+        self.reviews = ReviewRepository(s)
+        self.audit = AuditRepository(s)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.rollback()  # no-op after a commit
+        except DBAPIError:
+            log.info("Rollback failed on a broken connection", exc_info=True)
+        finally:
+            session.close()
+        if exc is not None and is_connection_error(exc):
+            raise DatabaseUnavailable(CONNECTION_LOST) from exc
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(OUTCOME_UNKNOWN) from exc
+            raise
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def database_now(self) -> datetime:
+        """The server's clock (the same for every workstation, whatever theirs say)."""
+        now: datetime = self.session.execute(select(func.now())).scalar_one()
+        return now
+
+    def lock(self, key: int) -> None:
+        """A transaction-scoped advisory lock: serialises a rare use case across workstations."""
+        self.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def unit_of_work_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions)

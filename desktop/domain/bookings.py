@@ -1,0 +1,124 @@
+"""Booking rules: the price, the dates, and the one table of allowed transitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from desktop.domain.enums import BookingStatus, PaymentStatus
+from desktop.domain.errors import ValidationError
+
+B = BookingStatus
+P = PaymentStatus
+
+ACTIVE_STATUSES = frozenset({B.PENDING, B.CONFIRMED})
+MAX_TOTAL_PRICE = Decimal("99999999.99")  # NUMERIC(10,2)
+
+# The allowed status changes. Anything else is refused, saying what is allowed.
+STATUS_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    B.PENDING: frozenset({B.CONFIRMED, B.CANCELLED}),
+    B.CONFIRMED: frozenset({B.CANCELLED, B.COMPLETED}),
+    B.CANCELLED: frozenset(),
+    B.COMPLETED: frozenset(),
+}
+
+# The allowed payment changes, each with the booking statuses it may happen in.
+PAYMENT_TRANSITIONS: dict[tuple[PaymentStatus, PaymentStatus], frozenset[BookingStatus]] = {
+    (P.PENDING, P.PAID): frozenset({B.PENDING, B.CONFIRMED, B.COMPLETED}),
+    (P.PENDING, P.FAILED): frozenset({B.PENDING, B.CONFIRMED}),
+    (P.FAILED, P.PAID): frozenset({B.PENDING, B.CONFIRMED, B.COMPLETED}),
+    (P.FAILED, P.FAILED): frozenset({B.PENDING, B.CONFIRMED}),  # another attempt failed
+    (P.PAID, P.REFUNDED): frozenset({B.CANCELLED}),  # the refund of a cancelled booking
+}
+
+STATUS_VERBS: dict[BookingStatus, str] = {
+    B.PENDING: "pending",
+    B.CONFIRMED: "confirm",
+    B.CANCELLED: "cancel",
+    B.COMPLETED: "complete",
+}
+
+
+def _join(items: list[str]) -> str:
+    if not items:
+        return "nothing"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def check_status_change(current: BookingStatus, target: BookingStatus) -> None:
+    allowed = STATUS_TRANSITIONS[current]
+    if target not in allowed:
+        options = sorted(STATUS_VERBS[s] for s in allowed)
+        raise ValidationError(
+            {"status": f"a {current.value} booking cannot be {target.value}"},
+            f"A {current.value} booking cannot become {target.value}. "
+            f"Allowed: {_join(options) if options else 'no further change'}.",
+        )
+
+
+def check_payment_change(
+    booking_status: BookingStatus, current: PaymentStatus, target: PaymentStatus
+) -> None:
+    statuses = PAYMENT_TRANSITIONS.get((current, target))
+    if statuses is not None and booking_status in statuses:
+        return
+    allowed = sorted(
+        to.value
+        for (frm, to), in_statuses in PAYMENT_TRANSITIONS.items()
+        if frm == current and booking_status in in_statuses
+    )
+    raise ValidationError(
+        {"payment_status": f"cannot go from {current.value} to {target.value}"},
+        f"The payment of a {booking_status.value} booking cannot go from {current.value} to "
+        f"{target.value}. Allowed: {_join(allowed) if allowed else 'no change'}.",
+    )
+
+
+def total_price(price_per_person: Decimal, guests: int) -> Decimal:
+    """The booking's price: the destination's price per person times the guests."""
+    return (price_per_person * guests).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def proposed_end(start: date, duration_days: int) -> date:
+    return start + timedelta(days=duration_days)
+
+
+@dataclass(frozen=True)
+class StayRequest:
+    """What a clerk asks for: dates and guests for a destination."""
+
+    start_date: date
+    end_date: date
+    guests: int
+
+
+def validate_stay(
+    stay: StayRequest,
+    *,
+    today: date,
+    max_guests: int,
+    price_per_person: Decimal,
+    destination_active: bool,
+    destination_name: str,
+) -> Decimal:
+    """Check a stay against the destination; return its total price. Collects every problem."""
+    problems: dict[str, str] = {}
+    if not destination_active:
+        problems["destination"] = (
+            f"{destination_name} is not open for booking. Choose another destination."
+        )
+    if stay.start_date < today:
+        problems["start_date"] = "is in the past. Choose today or a later date."
+    if stay.end_date <= stay.start_date:
+        problems["end_date"] = "must be after the start date."
+    if stay.guests < 1:
+        problems["guests"] = "must be at least 1."
+    elif stay.guests > max_guests:
+        problems["guests"] = f"{destination_name} takes at most {max_guests} guests."
+    price = total_price(price_per_person, max(stay.guests, 1))
+    if price > MAX_TOTAL_PRICE:
+        problems["guests"] = "the total price is larger than the system can record."
+    if problems:
+        raise ValidationError(problems)
+    return price

@@ -1,0 +1,113 @@
+"""Immutable rows handed from the services to the window (never live database objects).
+
+``version`` is the row version a later edit must carry (PostgreSQL's ``xmin``):
+saving over a row someone else changed since is refused as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from desktop.domain.enums import BookingStatus, PaymentStatus, Role
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A customer (role ``user``) or a staff member. Never carries the password hash."""
+
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    role: Role
+    email_verified: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+    version: str
+
+
+@dataclass(frozen=True)
+class DestinationRow:
+    id: int
+    name: str
+    description: str
+    country: str
+    city: str
+    price: Decimal
+    duration: int
+    max_guests: int
+    images: tuple[str, ...]
+    features: tuple[str, ...]
+    rating: Decimal
+    review_count: int
+    active: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+    version: str
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    id: int
+    customer_id: int
+    customer_name: str
+    customer_email: str
+    destination_id: int
+    destination_name: str
+    start_date: date
+    end_date: date
+    guests: int
+    total_price: Decimal
+    status: BookingStatus
+    payment_status: PaymentStatus | None
+    payment_intent_id: str | None
+    special_requests: str | None
+    cancellation_reason: str | None
+    cancelled_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    version: str
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    id: int
+    user_id: int
+    customer_name: str
+    destination_id: int
+    destination_name: str
+    booking_id: int | None
+    rating: int
+    comment: str | None
+    helpful_count: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    version: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    user_id: int | None
+    actor_name: str | None
+    action: str
+    resource_type: str
+    resource_id: int | None
+    old_values: dict[str, Any] | None
+    new_values: dict[str, Any] | None
+    ip_address: str | None
+    user_agent: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TakenDates:
+    """An active booking occupying a destination's dates (the availability hint)."""
+
+    booking_id: int
+    start_date: date
+    end_date: date
+    status: BookingStatus

@@ -1,0 +1,331 @@
+"""Bookings: the counter's everyday work, from a new booking to its refund."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from desktop.db.uow import UnitOfWork
+from desktop.domain.bookings import (
+    ACTIVE_STATUSES,
+    StayRequest,
+    check_payment_change,
+    check_status_change,
+    validate_stay,
+)
+from desktop.domain.enums import BookingStatus, PaymentStatus, Role
+from desktop.domain.errors import Conflict, NotFound, ValidationError
+from desktop.domain.listing import BookingFilter, Page, PageRequest, RowCount
+from desktop.domain.permissions import Actor, Permission
+from desktop.domain.records import BookingRow, DestinationRow
+from desktop.domain.validation import PAYMENT_REFERENCE_MAX, TEXT_MAX, Problems, clean_text
+from desktop.services.context import Service, changed_fields
+
+OVERLAP_CONSTRAINTS = ("excl_bookings_active_overlap", "idx_bookings_no_overlap")
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    customer_id: int
+    destination_id: int
+    start_date: date
+    end_date: date
+    guests: int
+    special_requests: str | None = None
+    # One per "new booking" form: a second submission returns the first booking.
+    request_token: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class StayChange:
+    start_date: date
+    end_date: date
+    guests: int
+    special_requests: str | None = None
+
+
+def _date(d: date) -> str:
+    return f"{d:%d %b %Y}"
+
+
+def overlap_message(other: BookingRow) -> str:
+    return (
+        f"These dates overlap booking #{other.id} for {other.customer_name}, "
+        f"{_date(other.start_date)} to {_date(other.end_date)} ({other.status.value}). "
+        "Choose other dates or another destination."
+    )
+
+
+def _constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    return str(getattr(diag, "constraint_name", "") or "")
+
+
+class BookingService(Service):
+    def page(self, actor: Actor, f: BookingFilter, request: PageRequest) -> Page[BookingRow]:
+        actor.require(Permission.VIEW_BOOKINGS)
+        with self.ctx.units_of_work() as uow:
+            return uow.bookings.page(f, request)
+
+    def count(self, actor: Actor, f: BookingFilter) -> RowCount:
+        actor.require(Permission.VIEW_BOOKINGS)
+        with self.ctx.units_of_work() as uow:
+            return uow.bookings.count(f)
+
+    def get(self, actor: Actor, booking_id: int) -> BookingRow:
+        actor.require(Permission.VIEW_BOOKINGS)
+        with self.ctx.units_of_work() as uow:
+            return uow.bookings.get(booking_id)
+
+    def find_by_request_token(self, actor: Actor, token: uuid.UUID) -> BookingRow | None:
+        """Whether a create sent with this token landed (after a lost connection)."""
+        actor.require(Permission.VIEW_BOOKINGS)
+        with self.ctx.units_of_work() as uow:
+            return uow.bookings.find_by_request_token(token)
+
+    # -- create and change ----------------------------------------------------------
+
+    def create(self, actor: Actor, request: NewBooking) -> BookingRow:
+        actor.require(Permission.MANAGE_BOOKINGS)
+        requests = self._clean_requests(request.special_requests)
+        stay = StayRequest(request.start_date, request.end_date, request.guests)
+        with self.ctx.units_of_work() as uow:
+            if request.request_token is not None:
+                earlier = uow.bookings.find_by_request_token(request.request_token)
+                if earlier is not None:
+                    return earlier
+            destination = uow.destinations.get_for_booking(request.destination_id)
+            customer = uow.people.get(request.customer_id)
+            if customer.role != Role.USER:
+                raise ValidationError(
+                    {"customer": f"{customer.name} is a staff account; choose a customer."}
+                )
+            price = self._check_stay(stay, destination)
+            values: dict[str, Any] = {
+                "user_id": customer.id,
+                "destination_id": destination.id,
+                "start_date": stay.start_date,
+                "end_date": stay.end_date,
+                "guests": stay.guests,
+                "total_price": price,
+                "special_requests": requests,
+                "status": BookingStatus.PENDING.value,
+                "payment_status": PaymentStatus.PENDING.value,
+                "request_token": request.request_token,
+            }
+            booking_id = self._insert(uow, values, request)
+            if booking_id is None:  # the same request, committed by a concurrent submission
+                assert request.request_token is not None  # noqa: S101
+                earlier = uow.bookings.find_by_request_token(request.request_token)
+                if earlier is None:
+                    raise Conflict("This booking is being saved from another window; refresh.")
+                return earlier
+            self.ctx.record(
+                uow,
+                actor,
+                "booking.create",
+                "booking",
+                booking_id,
+                new={k: v for k, v in values.items() if k != "request_token"},
+            )
+            booking = uow.bookings.get(booking_id)
+            uow.commit()
+            return booking
+
+    def _insert(self, uow: UnitOfWork, values: dict[str, Any], request: NewBooking) -> int | None:
+        savepoint = uow.session.begin_nested()
+        try:
+            booking_id = uow.bookings.add(values)
+        except IntegrityError as exc:
+            savepoint.rollback()
+            name = _constraint(exc)
+            token = request.request_token
+            if token is not None and uow.bookings.find_by_request_token(token) is not None:
+                return None  # a double submission: its twin (maybe our own dates) won
+            if name in OVERLAP_CONSTRAINTS:
+                self._raise_overlap(uow, request.destination_id, values, except_id=None)
+            if name == "bookings_destination_id_fkey":
+                raise NotFound("The destination was deleted meanwhile. Choose another.") from exc
+            if name == "bookings_user_id_fkey":
+                raise NotFound("The customer was deleted meanwhile. Choose another.") from exc
+            raise
+        savepoint.commit()
+        return booking_id
+
+    @staticmethod
+    def _raise_overlap(
+        uow: UnitOfWork, destination_id: int, values: dict[str, Any], except_id: int | None
+    ) -> None:
+        other = uow.bookings.overlapping(
+            destination_id, values["start_date"], values["end_date"], except_id=except_id
+        )
+        if other is None:  # the other booking went away meanwhile: say so plainly
+            raise Conflict("These dates were just taken by another booking. Try again.")
+        raise Conflict(overlap_message(other), current={"booking_id": other.id})
+
+    def change_stay(
+        self, actor: Actor, booking_id: int, version: str, change: StayChange
+    ) -> BookingRow:
+        """New dates, guests or requests; the price is recomputed from today's price."""
+        actor.require(Permission.MANAGE_BOOKINGS)
+        requests = self._clean_requests(change.special_requests)
+        stay = StayRequest(change.start_date, change.end_date, change.guests)
+        with self.ctx.units_of_work() as uow:
+            current = uow.bookings.lock_versioned(booking_id, version)
+            status = BookingStatus(current["status"])
+            if status not in ACTIVE_STATUSES:
+                raise ValidationError(
+                    {"status": f"a {status.value} booking cannot be changed."},
+                    f"A {status.value} booking cannot be changed. Only pending or confirmed "
+                    "bookings can.",
+                )
+            destination = uow.destinations.get_for_booking(current["destination_id"])
+            price = self._check_stay(stay, destination)
+            values = {
+                "start_date": stay.start_date,
+                "end_date": stay.end_date,
+                "guests": stay.guests,
+                "total_price": price,
+                "special_requests": requests,
+            }
+            old, new = changed_fields(current, values)
+            if new:
+                savepoint = uow.session.begin_nested()
+                try:
+                    uow.bookings.update_versioned(booking_id, current["version"], values)
+                except IntegrityError as exc:
+                    savepoint.rollback()
+                    if _constraint(exc) in OVERLAP_CONSTRAINTS:
+                        self._raise_overlap(
+                            uow, current["destination_id"], values, except_id=booking_id
+                        )
+                    raise
+                savepoint.commit()
+                self.ctx.record(
+                    uow, actor, "booking.change", "booking", booking_id, old=old, new=new
+                )
+            booking = uow.bookings.get(booking_id)
+            uow.commit()
+            return booking
+
+    # -- status ------------------------------------------------------------------
+
+    def confirm(self, actor: Actor, booking_id: int, version: str) -> BookingRow:
+        return self._move(actor, booking_id, version, BookingStatus.CONFIRMED, {})
+
+    def cancel(self, actor: Actor, booking_id: int, version: str, reason: str) -> BookingRow:
+        problems = Problems()
+        text = clean_text(
+            problems, "cancellation_reason", reason, max_length=TEXT_MAX, label="Reason"
+        )
+        problems.raise_if_any()
+        return self._move(
+            actor,
+            booking_id,
+            version,
+            BookingStatus.CANCELLED,
+            {"cancellation_reason": text, "cancelled_at": self.ctx.now()},
+        )
+
+    def complete(self, actor: Actor, booking_id: int, version: str) -> BookingRow:
+        return self._move(actor, booking_id, version, BookingStatus.COMPLETED, {})
+
+    def _move(
+        self,
+        actor: Actor,
+        booking_id: int,
+        version: str,
+        target: BookingStatus,
+        extra: dict[str, Any],
+    ) -> BookingRow:
+        actor.require(Permission.MANAGE_BOOKINGS)
+        with self.ctx.units_of_work() as uow:
+            current = uow.bookings.lock_versioned(booking_id, version)
+            check_status_change(BookingStatus(current["status"]), target)
+            if target == BookingStatus.COMPLETED and self.ctx.today() < current["end_date"]:
+                raise ValidationError(
+                    {"status": "the stay has not ended yet."},
+                    "This booking can be completed from its end date, "
+                    f"{_date(current['end_date'])}, on.",
+                )
+            values = {"status": target.value, **extra}
+            old, new = changed_fields(current, values)
+            uow.bookings.update_versioned(booking_id, current["version"], values)
+            action = {
+                BookingStatus.CONFIRMED: "booking.confirm",
+                BookingStatus.CANCELLED: "booking.cancel",
+                BookingStatus.COMPLETED: "booking.complete",
+            }[target]
+            self.ctx.record(uow, actor, action, "booking", booking_id, old=old, new=new)
+            booking = uow.bookings.get(booking_id)
+            uow.commit()
+            return booking
+
+    # -- payment -----------------------------------------------------------------
+
+    def record_payment(
+        self,
+        actor: Actor,
+        booking_id: int,
+        version: str,
+        status: PaymentStatus,
+        reference: str | None,
+    ) -> BookingRow:
+        """Paid, failed, or refunded (a cancelled, paid booking), with the payment reference."""
+        actor.require(Permission.MANAGE_BOOKINGS)
+        problems = Problems()
+        ref = clean_text(
+            problems,
+            "payment_intent_id",
+            reference,
+            max_length=PAYMENT_REFERENCE_MAX,
+            required=status in (PaymentStatus.PAID, PaymentStatus.REFUNDED),
+            label="Payment reference",
+        )
+        problems.raise_if_any()
+        with self.ctx.units_of_work() as uow:
+            current = uow.bookings.lock_versioned(booking_id, version)
+            check_payment_change(
+                BookingStatus(current["status"]),
+                PaymentStatus(current["payment_status"] or PaymentStatus.PENDING.value),
+                status,
+            )
+            values: dict[str, Any] = {"payment_status": status.value}
+            if ref is not None:
+                values["payment_intent_id"] = ref
+            old, new = changed_fields(current, values)
+            uow.bookings.update_versioned(booking_id, current["version"], values)
+            self.ctx.record(uow, actor, "booking.payment", "booking", booking_id, old=old, new=new)
+            booking = uow.bookings.get(booking_id)
+            uow.commit()
+            return booking
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _check_stay(self, stay: StayRequest, destination: DestinationRow) -> Any:
+        return validate_stay(
+            stay,
+            today=self.ctx.today(),
+            max_guests=destination.max_guests,
+            price_per_person=destination.price,
+            destination_active=destination.active,
+            destination_name=destination.name,
+        )
+
+    @staticmethod
+    def _clean_requests(text: str | None) -> str | None:
+        problems = Problems()
+        cleaned = clean_text(
+            problems,
+            "special_requests",
+            text,
+            max_length=TEXT_MAX,
+            required=False,
+            label="Special requests",
+        )
+        problems.raise_if_any()
+        return cleaned
