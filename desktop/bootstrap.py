@@ -7,14 +7,26 @@ Python"); the UI asks it for a ``BackOffice`` and never sees an engine.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from desktop.config import (
+    DATABASE_URL_ENV,
+    AppDirs,
+    SavedSettings,
+    ServerSettings,
+    load_settings,
+    save_settings,
+)
 from desktop.db import migrate
+from desktop.db.diagnostics import check_server
+from desktop.db.embedded import EMBEDDED_DATABASE, EmbeddedServer
 from desktop.db.engine import build_engine
-from desktop.db.location import DatabaseLocation
+from desktop.db.location import DatabaseLocation, resolve, server_url
 from desktop.db.uow import unit_of_work_factory
+from desktop.domain.errors import BackOfficeError
 from desktop.services.audit import AuditService
 from desktop.services.auth import AuthService
 from desktop.services.bookings import BookingService
@@ -81,3 +93,74 @@ def open_back_office(location: DatabaseLocation) -> BackOffice:
     if location.is_embedded:
         migrate.upgrade(engine, "head")
     return build(engine)
+
+
+# -- start-up, as the window walks through it ------------------------------------
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where the window is connected, for people: the status bar and the sign-in dialog."""
+
+    server: str  # "local database on this computer" or "db.office:5432"
+    database: str
+    is_local: bool
+
+
+def first_run(option_url: str | None = None) -> bool:
+    """Nothing configured and no local database yet: the window offers the two choices."""
+    dirs = AppDirs.default()
+    if option_url or os.environ.get(DATABASE_URL_ENV, "").strip():
+        return False
+    if load_settings(dirs.settings_file) is not None:
+        return False
+    return not EmbeddedServer(dirs.embedded_cluster).initialized
+
+
+def choose_local_database() -> None:
+    dirs = AppDirs.default()
+    saved = load_settings(dirs.settings_file) or SavedSettings()
+    save_settings(dirs.settings_file, SavedSettings(server=None, pool=saved.pool))
+
+
+def choose_server(server: ServerSettings) -> None:
+    dirs = AppDirs.default()
+    saved = load_settings(dirs.settings_file) or SavedSettings()
+    save_settings(dirs.settings_file, SavedSettings(server=server, pool=saved.pool))
+
+
+def saved_server() -> ServerSettings | None:
+    saved = load_settings(AppDirs.default().settings_file)
+    return saved.server if saved else None
+
+
+def test_server(server: ServerSettings) -> str:
+    """Connect once; the server's version, or ``ConnectionFailed`` saying what failed."""
+    info = check_server(server_url(server))
+    return f"PostgreSQL {info.version}"
+
+
+class SchemaOutdated(BackOfficeError):
+    """The shared database is behind this version of the application."""
+
+
+def open_workspace(option_url: str | None = None) -> tuple[BackOffice, Connection]:
+    """Resolve, connect and check: what the window needs before the sign-in dialog."""
+    location = resolve(option_url)
+    if location.is_embedded:
+        office = open_back_office(location)
+        assert location.cluster is not None  # noqa: S101 - is_embedded says so
+        return office, Connection("local database on this computer", EMBEDDED_DATABASE, True)
+    url = location.open()
+    check_server(url)
+    engine = build_engine(url, location.pool)
+    state = migrate.status(engine)
+    if not state.at_head:
+        engine.dispose()
+        raise SchemaOutdated(
+            f"The database {url.database} on {url.host} is at an older schema "
+            f"({len(state.pending)} upgrade(s) pending). An administrator must run "
+            "'exotic-travel db upgrade' before this version can use it."
+        )
+    host = url.host or str(url.query.get("host", "localhost"))
+    return build(engine), Connection(f"{host}:{url.port or 5432}", url.database or "", False)

@@ -1,18 +1,213 @@
-"""The window's entry point (the workspace itself arrives with the desktop issue)."""
+"""The window's entry point: where the database is, who signs in, then the main window."""
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+from types import FrameType
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from desktop import bootstrap
+from desktop.bootstrap import BackOffice, Connection
+from desktop.domain.permissions import Actor
+from desktop.ui.app_state import APPLICATION, ORGANIZATION
+from desktop.ui.errors import describe
+from desktop.ui.ops import ops, run_op
+from desktop.ui.resources import app_icon, resources_dir, style_sheet
+from desktop.ui.session import Session
 from desktop.version import APP_NAME, __version__
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
+    _install_translations(app)
+    return app
+
+
+def _install_translations(app: QApplication) -> None:
+    locale = QLocale()
+    qt_translator = QTranslator(app)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_translator.load(locale, "qtbase", "_", qt_dir):
+        app.installTranslator(qt_translator)
+    ours = QTranslator(app)
+    if ours.load(locale, "exotic_travel", "_", str(resources_dir() / "translations")):
+        app.installTranslator(ours)
+
+
+def _quit_on_termination(app: QApplication) -> None:
+    """SIGTERM/SIGHUP close the window like Quit does, so the local server stops too."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        QTimer.singleShot(0, app.closeAllWindows)
+        QTimer.singleShot(0, app.quit)
+
+    signal.signal(signal.SIGTERM, handler)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, handler)
+    # Qt's event loop runs in C++; a timer lets Python notice signals promptly.
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+
+
+class AppController(QObject):
+    """Walks a person from start-up to the main window, and back to sign-in."""
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.database_url = database_url
+        self.office: BackOffice | None = None
+        self.connection: Connection | None = None
+        self.window: QWidget | None = None
+        self._progress: QProgressDialog | None = None
+
+    def start(self) -> None:
+        if bootstrap.first_run(self.database_url) and not self._ask_connection(first=True):
+            QCoreApplication.quit()
+            return
+        self.open_database()
+
+    def _ask_connection(self, *, first: bool) -> bool:
+        from desktop.ui.startup import ConnectionDialog
+
+        dialog = ConnectionDialog(current=None if first else bootstrap.saved_server())
+        return dialog.exec() == ConnectionDialog.DialogCode.Accepted
+
+    def open_database(self) -> None:
+        local = bootstrap.first_run(self.database_url) or bootstrap.saved_server() is None
+        self._progress = QProgressDialog(
+            tr("Starting the local database…") if local else tr("Connecting to the server…"),
+            "",
+            0,
+            0,
+        )
+        self._progress.setObjectName("startingProgress")
+        self._progress.setWindowTitle(APP_NAME)
+        self._progress.setCancelButton(None)
+        self._progress.setMinimumDuration(300)
+        url = self.database_url
+
+        def opened(result: tuple[BackOffice, Connection, bool]) -> None:
+            self._close_progress()
+            self.office, self.connection, needs_admin = result
+            if needs_admin:
+                self._first_admin()
+            else:
+                self.sign_in()
+
+        def failed(exc: BaseException) -> None:
+            self._close_progress()
+            log.warning("Could not open the database: %s", exc, exc_info=exc)
+            self._connection_failed(exc)
+
+        def work() -> tuple[BackOffice, Connection, bool]:
+            office, connection = bootstrap.open_workspace(url)
+            return office, connection, office.auth.needs_first_admin()
+
+        run_op(work, opened, on_failed=failed)
+
+    def _close_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+
+    def _connection_failed(self, exc: BaseException) -> None:
+        title, text = describe(exc)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text)
+        box.setObjectName("connectionFailed")
+        retry = box.addButton(tr("Try again"), QMessageBox.ButtonRole.AcceptRole)
+        settings_button = box.addButton(
+            tr("Connection settings…"), QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(tr("Quit"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is retry:
+            self.open_database()
+        elif clicked is settings_button:
+            if self._ask_connection(first=False):
+                self.open_database()
+            else:
+                QCoreApplication.quit()
+        else:
+            QCoreApplication.quit()
+
+    def _first_admin(self) -> None:
+        from desktop.ui.startup import FirstAdminDialog
+
+        assert self.office is not None  # noqa: S101
+        dialog = FirstAdminDialog(self.office.auth.create_first_admin)
+        if dialog.exec() == FirstAdminDialog.DialogCode.Accepted:
+            self._open_main_window(dialog.actor)
+        else:
+            QCoreApplication.quit()
+
+    def sign_in(self) -> None:
+        from desktop.ui.startup import SignInDialog
+
+        assert self.office is not None and self.connection is not None  # noqa: S101, PT018
+        dialog = SignInDialog(self.office.auth.sign_in, self.connection)
+        if dialog.exec() == SignInDialog.DialogCode.Accepted and dialog.actor is not None:
+            self._open_main_window(dialog.actor)
+        elif dialog.change_connection:
+            if self._ask_connection(first=False):
+                self._close_office()
+                self.open_database()
+            else:
+                self.sign_in()
+        else:
+            QCoreApplication.quit()
+
+    def _open_main_window(self, actor: Actor) -> None:
+        from desktop.ui.main_window import MainWindow
+
+        assert self.office is not None and self.connection is not None  # noqa: S101, PT018
+        window = MainWindow(Session(self.office, actor, self.connection))
+        window.signed_out.connect(lambda: QTimer.singleShot(0, self.sign_in))
+        self.window = window
+        window.show()
+
+    def _close_office(self) -> None:
+        if self.office is not None:
+            self.office.close()
+            self.office = None
+
+    def shutdown(self) -> None:
+        ops().wait_for_done(10_000)
+        self._close_office()
 
 
 def run(database_url: str | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = QMainWindow()
-    window.setWindowTitle(f"{APP_NAME} {__version__}")
-    window.setCentralWidget(QLabel(QApplication.translate("App", "Welcome")))
-    window.show()
-    return int(app.exec())
+    app = make_application()
+    app.setQuitOnLastWindowClosed(False)
+    _quit_on_termination(app)
+    controller = AppController(database_url)
+    app.lastWindowClosed.connect(lambda: _quit_unless_signing_out(controller))
+    QTimer.singleShot(0, controller.start)
+    code = int(app.exec())
+    controller.shutdown()
+    return code
+
+
+def _quit_unless_signing_out(controller: AppController) -> None:
+    window = controller.window
+    if window is None or not getattr(window, "_signing_out", False):
+        QCoreApplication.quit()

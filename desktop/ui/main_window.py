@@ -1,0 +1,277 @@
+"""The main window: navigation between pages, their actions, and who is where."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+)
+
+from desktop.domain.permissions import Permission
+from desktop.ui.app_state import settings
+from desktop.ui.ops import ops
+from desktop.ui.resources import app_icon, icon
+from desktop.ui.session import Session
+from desktop.version import APP_NAME, __version__
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    module: str
+    class_name: str
+    permission: Permission
+    icon: str
+
+
+PAGES = (
+    PageSpec(
+        "bookings", "Bookings", "bookings", "BookingsPage", Permission.VIEW_BOOKINGS, "bookings"
+    ),
+    PageSpec(
+        "destinations",
+        "Destinations",
+        "destinations",
+        "DestinationsPage",
+        Permission.VIEW_DESTINATIONS,
+        "destinations",
+    ),
+    PageSpec(
+        "customers",
+        "Customers",
+        "customers",
+        "CustomersPage",
+        Permission.VIEW_CUSTOMERS,
+        "customers",
+    ),
+    PageSpec("reviews", "Reviews", "reviews", "ReviewsPage", Permission.VIEW_REVIEWS, "reviews"),
+    PageSpec("staff", "Staff", "staff", "StaffPage", Permission.MANAGE_STAFF, "staff"),
+    PageSpec("audit", "Audit log", "audit", "AuditPage", Permission.VIEW_AUDIT, "audit"),
+)
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{APP_NAME} {__version__}")
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self._signing_out = False
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.pages: dict[str, Any] = {}
+        self.specs: list[PageSpec] = [p for p in PAGES if session.can(p.permission)]
+        for spec in self.specs:
+            page_class = getattr(
+                importlib.import_module(f"desktop.ui.pages.{spec.module}"), spec.class_name
+            )
+            page = page_class(session, self)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(icon(spec.icon), tr(spec.title))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.navigation.addItem(item)
+
+        self.toolbar = QToolBar(tr("Actions"))
+        self.toolbar.setObjectName("pageToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.addToolBar(self.toolbar)
+        self._build_menus()
+        self._build_status_bar()
+        self.navigation.currentRowChanged.connect(self._show_page)
+        self._restore()
+        if self.navigation.currentRow() < 0 and self.specs:
+            self.navigation.setCurrentRow(0)
+
+    # -- pages -------------------------------------------------------------------
+
+    def current_page(self) -> Any:
+        return self.stack.currentWidget()
+
+    def show_page(self, key: str) -> Any:
+        for row in range(self.navigation.count()):
+            if self.navigation.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.navigation.setCurrentRow(row)
+                return self.pages[key]
+        return None
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        self.toolbar.clear()
+        self.actions_menu.clear()
+        for action in page.page_actions:
+            self.toolbar.addAction(action)
+            self.actions_menu.addAction(action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.refresh_action)
+        self.actions_menu.setTitle(tr("&{0}").format(tr(self.specs[row].title)))
+        page.start()
+        page.view.setFocus()
+
+    # -- menus and status bar ------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(tr("&File"))
+        self.password_action = QAction(tr("Change my &password…"), self)
+        self.password_action.triggered.connect(self._change_password)
+        file_menu.addAction(self.password_action)
+        sign_out = QAction(tr("&Sign out"), self)
+        sign_out.setObjectName("signOut")
+        sign_out.triggered.connect(self.sign_out)
+        file_menu.addAction(sign_out)
+        file_menu.addSeparator()
+        quit_action = QAction(tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        self.actions_menu = QMenu(tr("&Actions"), self)
+        bar.addMenu(self.actions_menu)
+
+        view_menu = bar.addMenu(tr("&View"))
+        self.refresh_action = QAction(icon("refresh"), tr("&Refresh"), self)
+        self.refresh_action.setObjectName("refresh")
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(lambda: self.current_page().refresh())
+        view_menu.addAction(self.refresh_action)
+        find = QAction(icon("search"), tr("&Find"), self)
+        find.setObjectName("find")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: self.current_page().focus_search())
+        view_menu.addAction(find)
+        view_menu.addSeparator()
+        for number, spec in enumerate(self.specs, start=1):
+            go = QAction(tr(spec.title), self)
+            go.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            go.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
+            view_menu.addAction(go)
+        self.addActions([self.refresh_action, find])
+
+        if "bookings" in self.pages and self.session.can(Permission.MANAGE_BOOKINGS):
+            # Ctrl+N works from every page: the counter's most frequent action.
+            new_booking = QAction(tr("New booking"), self)
+            new_booking.setShortcut(QKeySequence.StandardKey.New)
+            new_booking.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            new_booking.triggered.connect(self._new_booking)
+            self.addAction(new_booking)
+            self.pages["bookings"].new_action.setShortcut(QKeySequence())
+
+        help_menu = bar.addMenu(tr("&Help"))
+        about = QAction(tr("&About {0}").format(APP_NAME), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        connection = self.session.connection
+        self.server_label = QLabel(tr("Server: {0}").format(connection.server))
+        self.database_label = QLabel(tr("Database: {0}").format(connection.database))
+        self.person_label = QLabel(
+            tr("Signed in: {0} ({1})").format(self.session.actor.name, self.session.role_label)
+        )
+        for label in (self.server_label, self.database_label, self.person_label):
+            label.setObjectName("statusInfo")
+            status.addPermanentWidget(label)
+
+    def _new_booking(self) -> None:
+        page = self.show_page("bookings")
+        if page is not None:
+            page.new_booking()
+
+    def _change_password(self) -> None:
+        from desktop.ui.dialogs.password import ChangePasswordDialog
+
+        ChangePasswordDialog(self.session, self).open()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            tr("About {0}").format(APP_NAME),
+            tr(
+                "<h3>{0}</h3><p>Version {1}</p><p>Destinations, customers, bookings, "
+                "payments, reviews and the audit trail, on one shared PostgreSQL database.</p>"
+                "<p>Connected to {2}, database {3}.</p>"
+            ).format(
+                APP_NAME,
+                __version__,
+                self.session.connection.server,
+                self.session.connection.database,
+            ),
+        )
+
+    def sign_out(self) -> None:
+        self._signing_out = True
+        self.close()
+
+    # -- remembered layout -------------------------------------------------------
+
+    def _restore(self) -> None:
+        store = settings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        state = store.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+        last = store.value("window/page")
+        if isinstance(last, str) and last in self.pages:
+            self.show_page(last)
+
+    def save_layout(self) -> None:
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        current = self.navigation.currentItem()
+        if current is not None:
+            store.setValue("window/page", current.data(Qt.ItemDataRole.UserRole))
+        store.sync()
+        for page in self.pages.values():
+            page.save_layout()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        ops().wait_for_done(10_000)
+        super().closeEvent(event)
+        if self._signing_out:
+            self.signed_out.emit()

@@ -1,0 +1,217 @@
+"""What every list page shares: a filter bar, the table, a row count, the page's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.listing import Page, PageRequest, RowCount, Sort
+from desktop.ui.errors import describe, show_error
+from desktop.ui.ops import run_op
+from desktop.ui.session import Session
+from desktop.ui.table_model import Column, PagedTableModel
+from desktop.ui.widgets.list_view import ListView
+
+R = TypeVar("R")  # the row type
+F = TypeVar("F")  # the filter type
+
+SEARCH_DELAY_MS = 300
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Pages", text)
+
+
+class ListPage(QWidget, Generic[R, F]):
+    """A list bound to one service's ``page``/``count``; subclasses add filters and actions."""
+
+    title = ""
+    list_name = ""
+    icon_name = ""
+    status_message = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName(f"{self.list_name}Page")
+        self.model: PagedTableModel[R] = PagedTableModel(
+            self.columns(),
+            sort=self.default_sort(),
+            row_id=lambda row: row.id,  # type: ignore[attr-defined]
+            nouns=self.nouns(),
+            parent=self,
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.setSpacing(8)
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.setSpacing(8)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.search_hint())
+        self.search.setMinimumWidth(260)
+        self.filter_bar.addWidget(self.search, 2)
+        layout.addLayout(self.filter_bar)
+        self.view = ListView(self.list_name, self.model, self)
+        layout.addWidget(self.view, 1)
+        footer = QHBoxLayout()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("rowCount")
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("listProblem")
+        self.problem_label.setWordWrap(True)
+        footer.addWidget(self.count_label)
+        footer.addWidget(self.problem_label, 1)
+        layout.addLayout(footer)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.requery)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self.requery)
+        self.model.count_changed.connect(lambda _count: self._show_count())
+        self.model.load_failed.connect(self._load_failed)
+        self.view.open_requested.connect(self.open_row)
+        self.view.selection_changed.connect(lambda _row: self.update_actions())
+        self.model.modelReset.connect(self.update_actions)
+        self.model.rowsRemoved.connect(lambda *_a: self.update_actions())
+        self.model.dataChanged.connect(lambda *_a: self.update_actions())
+        self.page_actions: list[QAction] = []
+        self.build_filters()
+        self.build_actions()
+        self._started = False
+
+    # -- what subclasses provide ---------------------------------------------------
+
+    def columns(self) -> Sequence[Column[R]]:
+        raise NotImplementedError
+
+    def default_sort(self) -> Sort:
+        return Sort("id")
+
+    def nouns(self) -> tuple[str, str]:
+        """The row count's noun, singular and plural ("1 booking", "2 bookings")."""
+        return tr("row"), tr("rows")
+
+    def search_hint(self) -> str:
+        return tr("Search")
+
+    def build_filters(self) -> None:
+        """Add the page's own filter widgets with ``add_filter``."""
+
+    def build_actions(self) -> None:
+        """Create the page's actions with ``add_action``."""
+
+    def current_filter(self) -> F:
+        raise NotImplementedError
+
+    def fetch_page(self, f: F, request: PageRequest) -> Page[R]:
+        raise NotImplementedError
+
+    def count_rows(self, f: F) -> RowCount:
+        raise NotImplementedError
+
+    def open_row(self, row: R) -> None:
+        """Enter or a double click on a row."""
+
+    def update_actions(self) -> None:
+        """Enable the actions that make sense for the selected row."""
+
+    # -- helpers for subclasses ----------------------------------------------------
+
+    def add_filter(self, widget: QWidget, label: str | None = None) -> None:
+        if label:
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            self.filter_bar.addWidget(caption)
+        self.filter_bar.addWidget(widget)
+        if isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(lambda _i: self.requery())
+
+    def add_action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        *,
+        icon: QIcon | None = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        needs_row: bool = False,
+        name: str = "",
+    ) -> QAction:
+        action = QAction(icon or QIcon(), text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        action.setProperty("needs_row", needs_row)
+        self.addAction(action)
+        self.page_actions.append(action)
+        return action
+
+    def selected(self) -> R | None:
+        row: R | None = self.view.current_row()
+        return row
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        *,
+        busy: bool = True,
+    ) -> None:
+        """Background work on behalf of this page; failures get the error dialog."""
+        run_op(work, done, parent=self, busy=busy)
+
+    # -- behaviour -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """First shown: load the first page."""
+        if not self._started:
+            self._started = True
+            self.requery()
+
+    def requery(self) -> None:
+        f = self.current_filter()
+        self.problem_label.clear()
+        self.model.set_source(
+            lambda request: self.fetch_page(f, request), lambda: self.count_rows(f)
+        )
+
+    def refresh(self) -> None:
+        self.problem_label.clear()
+        self.model.reload()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def save_layout(self) -> None:
+        self.view.save_layout()
+
+    def row_saved(self, row: R) -> None:
+        """A save returned the new row: redraw it in place, or reload if it is new."""
+        if not self.model.replace_row(row):
+            self.refresh()
+        self.update_actions()
+
+    def _show_count(self) -> None:
+        self.count_label.setText(self.model.count_text())
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self.problem_label.setText(describe(exc)[1])
+        show_error(self, exc)

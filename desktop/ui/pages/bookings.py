@@ -1,0 +1,264 @@
+"""The Bookings page: every booking, filtered and sorted by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
+
+from desktop.domain.enums import BookingStatus, PaymentStatus
+from desktop.domain.listing import (
+    BookingFilter,
+    DestinationFilter,
+    Page,
+    PageRequest,
+    RowCount,
+    Sort,
+)
+from desktop.domain.permissions import Permission
+from desktop.domain.records import BookingRow, DestinationRow
+from desktop.ui.pages.base import ListPage, tr
+from desktop.ui.resources import icon
+from desktop.ui.table_model import Column, ColumnKind
+
+K = ColumnKind
+
+
+def _qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class BookingsPage(ListPage[BookingRow, BookingFilter]):
+    title = "Bookings"
+    list_name = "bookings"
+    icon_name = "bookings"
+
+    def columns(self) -> Sequence[Column[BookingRow]]:
+        return [
+            Column("id", tr("Booking"), lambda b: f"#{b.id}"),
+            Column("customer_name", tr("Customer"), lambda b: b.customer_name),
+            Column("destination_name", tr("Destination"), lambda b: b.destination_name),
+            Column("start_date", tr("Start"), lambda b: b.start_date, K.DATE),
+            Column("end_date", tr("End"), lambda b: b.end_date, K.DATE),
+            Column("guests", tr("Guests"), lambda b: b.guests, K.NUMBER),
+            Column("total_price", tr("Total"), lambda b: b.total_price, K.MONEY),
+            Column("status", tr("Status"), lambda b: b.status, K.BADGE),
+            Column("payment_status", tr("Payment"), lambda b: b.payment_status, K.BADGE),
+            Column("created_at", tr("Created"), lambda b: b.created_at, K.DATETIME),
+        ]
+
+    def default_sort(self) -> Sort:
+        return Sort("created_at", descending=True)
+
+    def nouns(self) -> tuple[str, str]:
+        return tr("booking"), tr("bookings")
+
+    def search_hint(self) -> str:
+        return tr("Search by booking number, customer or destination (Ctrl+F)")
+
+    def build_filters(self) -> None:
+        self.status = QComboBox()
+        self.status.setObjectName("statusFilter")
+        self.status.addItem(tr("All statuses"), None)
+        for status in BookingStatus:
+            self.status.addItem(status.value.capitalize(), status)
+        self.add_filter(self.status)
+        self.payment = QComboBox()
+        self.payment.setObjectName("paymentFilter")
+        self.payment.addItem(tr("All payments"), None)
+        for payment in PaymentStatus:
+            self.payment.addItem(payment.value.capitalize(), payment)
+        self.add_filter(self.payment)
+        self.destination = QComboBox()
+        self.destination.setObjectName("destinationFilter")
+        self.destination.setMinimumWidth(180)
+        self.destination.addItem(tr("All destinations"), None)
+        self.add_filter(self.destination)
+        self.use_dates = QCheckBox(tr("Staying"))
+        self.use_dates.setObjectName("dateFilter")
+        today = QDate.currentDate()
+        self.stay_from = QDateEdit(today)
+        self.stay_to = QDateEdit(today.addMonths(1))
+        for edit in (self.stay_from, self.stay_to):
+            edit.setCalendarPopup(True)
+            edit.setEnabled(False)
+            edit.dateChanged.connect(self._dates_changed)
+        self.use_dates.toggled.connect(self._dates_toggled)
+        self.filter_bar.addWidget(self.use_dates)
+        self.filter_bar.addWidget(self.stay_from)
+        self.filter_bar.addWidget(self.stay_to)
+        self._load_destinations()
+
+    def _dates_changed(self, _date: QDate) -> None:
+        if self.use_dates.isChecked():
+            self.requery()
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.stay_from.setEnabled(on)
+        self.stay_to.setEnabled(on)
+        self.requery()
+
+    def _load_destinations(self) -> None:
+        office, actor = self.session.office, self.session.actor
+        if not actor.can(Permission.VIEW_DESTINATIONS):
+            return
+
+        def fetch() -> list[DestinationRow]:
+            rows: list[DestinationRow] = []
+            request = PageRequest(Sort("name"), limit=1000)
+            while True:
+                page = office.destinations.page(actor, DestinationFilter(), request)
+                rows.extend(page.rows)
+                if page.next is None:
+                    return rows
+                request = PageRequest(Sort("name"), after=page.next, limit=1000)
+
+        def fill(rows: list[DestinationRow]) -> None:
+            self.destination.blockSignals(True)
+            for row in rows:
+                self.destination.addItem(row.name, row.id)
+            self.destination.blockSignals(False)
+
+        self.run(fetch, fill, busy=False)
+
+    def build_actions(self) -> None:
+        can_manage = self.session.can(Permission.MANAGE_BOOKINGS)
+        self.new_action = self.add_action(
+            tr("&New booking…"),
+            self.new_booking,
+            icon=icon("new-booking"),
+            shortcut=QKeySequence.StandardKey.New,
+            name="newBooking",
+        )
+        self.open_action = self.add_action(
+            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name="openBooking"
+        )
+        self.confirm_action = self.add_action(
+            tr("&Confirm"),
+            self.confirm,
+            icon=icon("confirm"),
+            needs_row=True,
+            name="confirmBooking",
+        )
+        self.change_action = self.add_action(
+            tr("Change &dates or guests…"),
+            self.change_stay,
+            icon=icon("edit"),
+            needs_row=True,
+            name="changeBooking",
+        )
+        self.cancel_action = self.add_action(
+            tr("C&ancel booking…"),
+            self.cancel,
+            icon=icon("cancel"),
+            needs_row=True,
+            name="cancelBooking",
+        )
+        self.complete_action = self.add_action(
+            tr("Co&mplete"),
+            self.complete,
+            icon=icon("complete"),
+            needs_row=True,
+            name="completeBooking",
+        )
+        self.payment_action = self.add_action(
+            tr("Record &payment…"),
+            self.record_payment,
+            icon=icon("payment"),
+            needs_row=True,
+            name="recordPayment",
+        )
+        for action in self.page_actions:
+            if action is not self.open_action:
+                action.setVisible(can_manage)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        row = self.selected()
+        active = row is not None and row.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+        self.open_action.setEnabled(row is not None)
+        self.confirm_action.setEnabled(row is not None and row.status is BookingStatus.PENDING)
+        self.change_action.setEnabled(active)
+        self.cancel_action.setEnabled(active)
+        self.complete_action.setEnabled(row is not None and row.status is BookingStatus.CONFIRMED)
+        self.payment_action.setEnabled(row is not None)
+
+    def current_filter(self) -> BookingFilter:
+        status = self.status.currentData()
+        payment = self.payment.currentData()
+        use_dates = self.use_dates.isChecked()
+        return BookingFilter(
+            text=self.search.text(),
+            statuses=frozenset({status}) if status else frozenset(),
+            payment_statuses=frozenset({payment}) if payment else frozenset(),
+            destination_id=self.destination.currentData(),
+            stay_from=_qdate(self.stay_from.date()) if use_dates else None,
+            stay_to=_qdate(self.stay_to.date()) if use_dates else None,
+        )
+
+    def fetch_page(self, f: BookingFilter, request: PageRequest) -> Page[BookingRow]:
+        return self.session.office.bookings.page(self.session.actor, f, request)
+
+    def count_rows(self, f: BookingFilter) -> RowCount:
+        return self.session.office.bookings.count(self.session.actor, f)
+
+    # -- actions -------------------------------------------------------------------
+
+    def open_row(self, row: BookingRow) -> None:
+        from desktop.ui.dialogs.booking_details import BookingDetailsDialog
+
+        dialog = BookingDetailsDialog(self.session, row, self)
+        dialog.saved.connect(self.row_saved)
+        dialog.open()
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_row(row)
+
+    def new_booking(self) -> None:
+        from desktop.ui.dialogs.new_booking import NewBookingDialog
+
+        dialog = NewBookingDialog(self.session, self)
+        dialog.saved.connect(lambda _row: self.refresh())
+        dialog.open()
+
+    def confirm(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        office, actor = self.session.office, self.session.actor
+        self.run(lambda: office.bookings.confirm(actor, row.id, row.version), self.row_saved)
+
+    def complete(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        office, actor = self.session.office, self.session.actor
+        self.run(lambda: office.bookings.complete(actor, row.id, row.version), self.row_saved)
+
+    def change_stay(self) -> None:
+        from desktop.ui.dialogs.booking_actions import ChangeStayDialog
+
+        self._dialog(ChangeStayDialog)
+
+    def cancel(self) -> None:
+        from desktop.ui.dialogs.booking_actions import CancelBookingDialog
+
+        self._dialog(CancelBookingDialog)
+
+    def record_payment(self) -> None:
+        from desktop.ui.dialogs.booking_actions import PaymentDialog
+
+        self._dialog(PaymentDialog)
+
+    def _dialog(self, dialog_class: type) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = dialog_class(self.session, row, self)
+        dialog.saved.connect(self.row_saved)
+        dialog.open()

@@ -1,0 +1,405 @@
+"""A table model bound to a repository list: keyset pages loaded off the GUI thread.
+
+``data()`` and ``rowCount()`` only read rows already loaded (immutable row
+objects); ``fetchMore()`` asks a worker for the next page after the last row's
+sort key, and a "Loading…" row stands in while it is on its way. Sorting asks
+the database again. A generation number discards pages of an older query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum, auto
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from desktop.domain.listing import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest, RowCount, Sort
+from desktop.ui.ops import ops
+
+T = TypeVar("T")
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself
+RAW_ROLE = Qt.ItemDataRole.UserRole + 2  # the cell's unformatted value (badges, tests)
+KIND_ROLE = Qt.ItemDataRole.UserRole + 3  # the column's ColumnKind
+
+Index = QModelIndex | QPersistentModelIndex
+PageFetcher = Callable[[PageRequest], Page[T]]
+Counter = Callable[[], RowCount]
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Lists", text)
+
+
+class ColumnKind(Enum):
+    TEXT = auto()
+    NUMBER = auto()
+    MONEY = auto()
+    DATE = auto()
+    DATETIME = auto()
+    BADGE = auto()  # a status shown as a coloured badge
+    RATING = auto()
+    YES_NO = auto()
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: its sort key (the repository's), its title and how to read it."""
+
+    key: str
+    title: str
+    value: Callable[[T], Any]
+    kind: ColumnKind = ColumnKind.TEXT
+    sortable: bool = True
+
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def format_money(value: Decimal | None, locale: QLocale | None = None) -> str:
+    """Prices are in US dollars (the design's currency), shown with the locale's separators."""
+    if value is None:
+        return ""
+    locale = locale or QLocale()
+    return locale.toCurrencyString(float(value), "$", 2)
+
+
+def format_date(value: date | None, locale: QLocale | None = None) -> str:
+    if value is None:
+        return ""
+    locale = locale or QLocale()
+    return locale.toString(
+        QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat
+    )
+
+
+def format_datetime(value: datetime | None, locale: QLocale | None = None) -> str:
+    if value is None:
+        return ""
+    locale = locale or QLocale()
+    local = value.astimezone() if value.tzinfo else value
+    moment = QDateTime(
+        QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)
+    )
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def format_value(kind: ColumnKind, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind is ColumnKind.MONEY:
+        return format_money(value)
+    if kind is ColumnKind.DATE:
+        return format_date(value)
+    if kind is ColumnKind.DATETIME:
+        return format_datetime(value)
+    if kind is ColumnKind.RATING:
+        return f"{QLocale().toString(float(value), 'f', 2)} ★"
+    if kind is ColumnKind.YES_NO:
+        return tr("Yes") if value else tr("No")
+    if kind is ColumnKind.NUMBER:
+        return QLocale().toString(int(value))
+    if kind is ColumnKind.BADGE:
+        text = value.value if isinstance(value, Enum) else str(value)
+        return text.capitalize()
+    return str(value)
+
+
+class PagedTableModel(QAbstractTableModel, Generic[T]):
+    """Rows of one list, loaded page by page as the view scrolls."""
+
+    count_changed = Signal(object)  # RowCount
+    loading_changed = Signal(bool)
+    load_failed = Signal(object)  # the exception
+    reset_done = Signal()  # the first page of a new query is in
+
+    def __init__(
+        self,
+        columns: Sequence[Column[T]],
+        *,
+        sort: Sort,
+        row_id: Callable[[T], int],
+        page_size: int = DEFAULT_PAGE_SIZE,
+        nouns: tuple[str, str] = ("row", "rows"),
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._sort = sort
+        self._row_id = row_id
+        self._page_size = page_size
+        self._rows: list[T] = []
+        self._next: Cursor | None = None
+        self._exhausted = True
+        self._loading = False
+        self._generation = 0
+        self._fetch: PageFetcher[T] | None = None
+        self._count: Counter | None = None
+        self.row_count: RowCount | None = None
+        self.nouns = nouns
+        self.failed: BaseException | None = None
+
+    # -- the query ---------------------------------------------------------------
+
+    @property
+    def sort_order(self) -> Sort:
+        return self._sort
+
+    def set_source(self, fetch: PageFetcher[T], count: Counter) -> None:
+        """A new query (filters changed): forget every row and load its first page."""
+        self._fetch, self._count = fetch, count
+        self.reload()
+
+    def reload(self) -> None:
+        """Ask the database again for the current query, from the first page."""
+        if self._fetch is None:
+            return
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._next = None
+        self._exhausted = False
+        self.failed = None
+        self.endResetModel()
+        self._load_next_page()
+        self._load_count()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or not self.columns[column].sortable:
+            return
+        wanted = Sort(self.columns[column].key, order == Qt.SortOrder.DescendingOrder)
+        if wanted == self._sort and self._rows:
+            return
+        self._sort = wanted
+        self.reload()
+
+    def sort_column(self) -> int:
+        keys = [c.key for c in self.columns]
+        return keys.index(self._sort.column) if self._sort.column in keys else -1
+
+    # -- rows ----------------------------------------------------------------------
+
+    def row(self, index: int) -> T | None:
+        return self._rows[index] if 0 <= index < len(self._rows) else None
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def is_complete(self) -> bool:
+        return self._exhausted and not self._loading
+
+    def find_row(self, ident: int) -> int:
+        for i, row in enumerate(self._rows):
+            if self._row_id(row) == ident:
+                return i
+        return -1
+
+    def replace_row(self, row: T) -> bool:
+        """Redraw a changed row in place (after a save); False when it is not loaded."""
+        position = self.find_row(self._row_id(row))
+        if position < 0:
+            return False
+        self._rows[position] = row
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
+        return True
+
+    def remove_row_id(self, ident: int) -> bool:
+        position = self.find_row(ident)
+        if position < 0:
+            return False
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        self.endRemoveRows()
+        return True
+
+    # -- Qt's model interface --------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        if parent.isValid():
+            return 0
+        return len(self._rows) + (1 if self._loading else 0)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.kind in _RIGHT_KINDS else _LEFT
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.row() >= len(self._rows):
+            return Qt.ItemFlag.NoItemFlags  # the "Loading…" row
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.column() < len(self.columns):
+            return None
+        column = self.columns[index.column()]
+        if index.row() >= len(self._rows):
+            return self._placeholder(index.column(), role)
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(column.kind, column.value(row))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column.kind in _RIGHT_KINDS else _LEFT
+        if role == ROW_ROLE:
+            return row
+        if role == RAW_ROLE:
+            return column.value(row)
+        if role == KIND_ROLE:
+            return column.kind
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind is ColumnKind.TEXT:
+            text = column.value(row)
+            return text if isinstance(text, str) and len(text) > 40 else None
+        return None
+
+    def _placeholder(self, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and column == 0:
+            return tr("Loading…")
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        if parent.isValid() or self._fetch is None:
+            return False
+        return not self._exhausted and not self._loading and self.failed is None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._load_next_page()
+
+    # -- loading -----------------------------------------------------------------
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading == self._loading:
+            return
+        at = len(self._rows)
+        if loading:
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._loading = True
+            self.endInsertRows()
+        else:
+            self.beginRemoveRows(QModelIndex(), at, at)
+            self._loading = False
+            self.endRemoveRows()
+        self.loading_changed.emit(loading)
+
+    def _load_next_page(self) -> None:
+        fetch = self._fetch
+        if fetch is None or self._loading:
+            return
+        generation = self._generation
+        request = PageRequest(sort=self._sort, after=self._next, limit=self._page_size)
+        self._set_loading(True)
+
+        def done(page: Page[T]) -> None:
+            if generation != self._generation:
+                return  # an older query's page
+            self._set_loading(False)
+            first = not self._rows
+            if page.rows:
+                at = len(self._rows)
+                self.beginInsertRows(QModelIndex(), at, at + len(page.rows) - 1)
+                self._rows.extend(page.rows)
+                self.endInsertRows()
+            self._next = page.next
+            self._exhausted = page.next is None
+            if first:
+                self.reset_done.emit()
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._set_loading(False)
+            self.failed = exc
+            self.load_failed.emit(exc)
+
+        ops().run(lambda: fetch(request), done, failed)
+
+    def _load_count(self) -> None:
+        count = self._count
+        if count is None:
+            return
+        generation = self._generation
+
+        def done(result: RowCount) -> None:
+            if generation == self._generation:
+                self.row_count = result
+                self.count_changed.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.load_failed.emit(exc)
+
+        ops().run(count, done, failed)
+
+    def count_text(self) -> str:
+        """ "1,000,000 bookings" (or "about …" for an estimate), without loading the rows."""
+        if self.row_count is None:
+            return ""
+        value = self.row_count.value
+        noun = self.nouns[0] if value == 1 else self.nouns[1]
+        number = QLocale().toString(value)
+        if self.row_count.exact:
+            return f"{number} {noun}"
+        return tr("about {0} {1}").format(number, noun)
+
+
+_RIGHT_KINDS = frozenset({ColumnKind.NUMBER, ColumnKind.MONEY, ColumnKind.RATING})
+
+
+def badge_color(value: str) -> QColor:
+    """The badge colour of a status (bookings and payments share a palette)."""
+    return QColor(_BADGE_COLORS.get(value, "#6b7280"))
+
+
+_BADGE_COLORS = {
+    "pending": "#b7791f",
+    "confirmed": "#2563eb",
+    "completed": "#15803d",
+    "cancelled": "#6b7280",
+    "paid": "#15803d",
+    "failed": "#b91c1c",
+    "refunded": "#7c3aed",
+    "admin": "#7c3aed",
+    "moderator": "#2563eb",
+    "agent": "#0f766e",
+    "active": "#15803d",
+    "inactive": "#6b7280",
+}

@@ -1,0 +1,56 @@
+"""GUI tests: real widgets (offscreen) over a real database, driven like a person would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.bootstrap import BackOffice, Connection
+from desktop.domain.permissions import Actor
+from desktop.ui.app import make_application
+from desktop.ui.ops import ops
+from desktop.ui.session import Session
+from tests.services.conftest import (  # noqa: F401 - fixtures shared with the service tests
+    FakeClock,
+    admin,
+    agent,
+    clock,
+    moderator,
+    office,
+    passwords,
+)
+
+TEST_CONNECTION = Connection("local database on this computer", "exotic_travel", True)
+
+
+@pytest.fixture(autouse=True)
+def private_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each GUI test starts with no remembered window layout."""
+    monkeypatch.setenv("EXOTIC_HOME", str(tmp_path / "profile"))
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_running(qapp: QApplication) -> Iterator[None]:
+    """Fail a test that leaves database work running in the background."""
+    make_application()
+    yield
+    finished = ops().wait_for_done(10_000)
+    QApplication.processEvents()
+    assert finished, "a worker was still running 10 s after the test"
+    assert ops().pending == 0, "a worker's result was never delivered"
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+def make_session(office: BackOffice, actor: Actor) -> Session:
+    return Session(office, actor, TEST_CONNECTION)
+
+
+def settle(qtbot: QtBot, timeout: int = 10_000) -> None:
+    """Wait until every background load has been delivered to the widgets."""
+    qtbot.waitUntil(lambda: ops().pending == 0, timeout=timeout)
+    QApplication.processEvents()
