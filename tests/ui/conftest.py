@@ -46,8 +46,8 @@ def no_worker_left_running(qapp: QApplication) -> Iterator[None]:
     assert QThreadPool.globalInstance().activeThreadCount() == 0
 
 
-def make_session(office: BackOffice, actor: Actor) -> Session:
-    return Session(office, actor, TEST_CONNECTION)
+def make_session(back_office: BackOffice, actor: Actor) -> Session:
+    return Session(back_office, actor, TEST_CONNECTION)
 
 
 def settle(qtbot: QtBot, timeout: int = 10_000) -> None:
