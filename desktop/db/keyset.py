@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.errors import ValidationError
@@ -102,7 +102,8 @@ def _segment_where(
         return clauses
     clauses = [col.is_not(None)]
     if cursor is not None:
-        v = cursor.value
+        # A bound value of the column's type: a bare True/False would not compare with ">=".
+        v = literal(cursor.value, col.type)
         # "col >= v" is a plain index condition on any index of col; the tie-break filters.
         if desc:
             clauses.append(and_(col <= v, (col < v) | (id_col < cursor.id)))
@@ -118,7 +119,7 @@ def count_rows(session: Session, stmt: Select[Any], *, filtered: bool) -> RowCou
     "about 1,000,000". A bounded count settles small results exactly.
     """
     bounded = select(func.count()).select_from(
-        stmt.with_only_columns(text("1")).order_by(None).limit(EXACT_COUNT_LIMIT + 1).subquery()
+        _only_one_column(stmt).order_by(None).limit(EXACT_COUNT_LIMIT + 1).subquery()
     )
     if not filtered:
         estimate = _estimate(session, stmt)
@@ -130,9 +131,14 @@ def count_rows(session: Session, stmt: Select[Any], *, filtered: bool) -> RowCou
     return RowCount(max(_estimate(session, stmt), counted), exact=False)
 
 
+def _only_one_column(stmt: Select[Any]) -> Select[Any]:
+    """The same rows with a constant column (the FROM list kept: ``1`` names no table)."""
+    return stmt.with_only_columns(text("1"), maintain_column_froms=True)
+
+
 def _estimate(session: Session, stmt: Select[Any]) -> int:
     compiled = (
-        stmt.with_only_columns(text("1"))
+        _only_one_column(stmt)
         .order_by(None)
         .compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
     )
