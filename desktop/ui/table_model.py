@@ -178,7 +178,10 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._next = None
         self._exhausted = False
         self.failed = None
+        was_loading, self._loading = self._loading, False  # an older page may still be on its way
         self.endResetModel()
+        if was_loading:
+            self.loading_changed.emit(False)
         self._load_next_page()
         self._load_count()
 
