@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -51,9 +52,13 @@ class BackOffice:
     reviews: ReviewService
     audit: AuditService
     engine: Engine
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        """Release the connections (and leave the local database server, if it is ours)."""
         self.engine.dispose()
+        while self.on_close:
+            self.on_close.pop()()
 
 
 def build(
@@ -92,7 +97,9 @@ def open_back_office(location: DatabaseLocation) -> BackOffice:
     engine = build_engine(url, location.pool)
     if location.is_embedded:
         migrate.upgrade(engine, "head")
-    return build(engine)
+    office = build(engine)
+    office.on_close.append(location.close)
+    return office
 
 
 # -- start-up, as the window walks through it ------------------------------------
@@ -157,10 +164,13 @@ def open_workspace(option_url: str | None = None) -> tuple[BackOffice, Connectio
     state = migrate.status(engine)
     if not state.at_head:
         engine.dispose()
+        location.close()
         raise SchemaOutdated(
             f"The database {url.database} on {url.host} is at an older schema "
             f"({len(state.pending)} upgrade(s) pending). An administrator must run "
             "'exotic-travel db upgrade' before this version can use it."
         )
     host = url.host or str(url.query.get("host", "localhost"))
-    return build(engine), Connection(f"{host}:{url.port or 5432}", url.database or "", False)
+    office = build(engine)
+    office.on_close.append(location.close)
+    return office, Connection(f"{host}:{url.port or 5432}", url.database or "", False)

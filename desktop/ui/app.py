@@ -7,14 +7,24 @@ import signal
 import sys
 from types import FrameType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
 from desktop import bootstrap
 from desktop.bootstrap import BackOffice, Connection
 from desktop.domain.permissions import Actor
 from desktop.ui.app_state import APPLICATION, ORGANIZATION
 from desktop.ui.errors import describe
+from desktop.ui.main_window import MainWindow
 from desktop.ui.ops import ops, run_op
 from desktop.ui.resources import app_icon, resources_dir, style_sheet
 from desktop.ui.session import Session
@@ -34,6 +44,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+    if sys.platform.startswith("linux"):
+        app.setStyle("Fusion")  # one consistent look across desktops; Windows/macOS stay native
     app.setWindowIcon(app_icon())
     app.setStyleSheet(style_sheet())
     _install_translations(app)
@@ -68,30 +80,54 @@ def _quit_on_termination(app: QApplication) -> None:
 
 
 class AppController(QObject):
-    """Walks a person from start-up to the main window, and back to sign-in."""
+    """Walks a person from start-up to the main window, and back to sign-in.
+
+    Every step is a non-blocking dialog; ``dialog`` is the one showing now.
+    """
+
+    finished = Signal()  # the person chose to quit before the main window opened
 
     def __init__(self, database_url: str | None = None) -> None:
         super().__init__()
         self.database_url = database_url
         self.office: BackOffice | None = None
         self.connection: Connection | None = None
-        self.window: QWidget | None = None
+        self.window: MainWindow | None = None
+        self.dialog: QDialog | None = None
         self._progress: QProgressDialog | None = None
 
     def start(self) -> None:
-        if bootstrap.first_run(self.database_url) and not self._ask_connection(first=True):
-            QCoreApplication.quit()
-            return
-        self.open_database()
+        if bootstrap.first_run(self.database_url):
+            self._ask_connection(first=True)
+        else:
+            self.open_database()
 
-    def _ask_connection(self, *, first: bool) -> bool:
+    def _show(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _quit(self) -> None:
+        self.dialog = None
+        self.finished.emit()
+        QCoreApplication.quit()
+
+    def _ask_connection(self, *, first: bool) -> None:
         from desktop.ui.startup import ConnectionDialog
 
         dialog = ConnectionDialog(current=None if first else bootstrap.saved_server())
-        return dialog.exec() == ConnectionDialog.DialogCode.Accepted
+        dialog.accepted.connect(self._connection_chosen)
+        dialog.rejected.connect(self._quit if first else self.sign_in)
+        self._show(dialog)
+
+    def _connection_chosen(self) -> None:
+        self._close_office()
+        self.open_database()
 
     def open_database(self) -> None:
-        local = bootstrap.first_run(self.database_url) or bootstrap.saved_server() is None
+        local = bootstrap.first_run(self.database_url) or (
+            not self.database_url and bootstrap.saved_server() is None
+        )
         self._progress = QProgressDialog(
             tr("Starting the local database…") if local else tr("Connecting to the server…"),
             "",
@@ -103,6 +139,10 @@ class AppController(QObject):
         self._progress.setCancelButton(None)
         self._progress.setMinimumDuration(300)
         url = self.database_url
+
+        def work() -> tuple[BackOffice, Connection, bool]:
+            office, connection = bootstrap.open_workspace(url)
+            return office, connection, office.auth.needs_first_admin()
 
         def opened(result: tuple[BackOffice, Connection, bool]) -> None:
             self._close_progress()
@@ -117,10 +157,6 @@ class AppController(QObject):
             log.warning("Could not open the database: %s", exc, exc_info=exc)
             self._connection_failed(exc)
 
-        def work() -> tuple[BackOffice, Connection, bool]:
-            office, connection = bootstrap.open_workspace(url)
-            return office, connection, office.auth.needs_first_admin()
-
         run_op(work, opened, on_failed=failed)
 
     def _close_progress(self) -> None:
@@ -134,56 +170,67 @@ class AppController(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text)
         box.setObjectName("connectionFailed")
         retry = box.addButton(tr("Try again"), QMessageBox.ButtonRole.AcceptRole)
-        settings_button = box.addButton(
-            tr("Connection settings…"), QMessageBox.ButtonRole.ActionRole
-        )
+        change = box.addButton(tr("Connection settings…"), QMessageBox.ButtonRole.ActionRole)
         box.addButton(tr("Quit"), QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is retry:
-            self.open_database()
-        elif clicked is settings_button:
-            if self._ask_connection(first=False):
+
+        def chosen(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is retry:
                 self.open_database()
+            elif clicked is change:
+                self._ask_connection(first=True)
             else:
-                QCoreApplication.quit()
-        else:
-            QCoreApplication.quit()
+                self._quit()
+
+        box.finished.connect(chosen)
+        self._show(box)
 
     def _first_admin(self) -> None:
         from desktop.ui.startup import FirstAdminDialog
 
-        assert self.office is not None  # noqa: S101
-        dialog = FirstAdminDialog(self.office.auth.create_first_admin)
-        if dialog.exec() == FirstAdminDialog.DialogCode.Accepted:
-            self._open_main_window(dialog.actor)
-        else:
-            QCoreApplication.quit()
+        office = self._office()
+        dialog = FirstAdminDialog(office.auth.create_first_admin)
+        dialog.accepted.connect(lambda: self._open_main_window(dialog.actor))
+        dialog.rejected.connect(self._quit)
+        self._show(dialog)
 
     def sign_in(self) -> None:
         from desktop.ui.startup import SignInDialog
 
-        assert self.office is not None and self.connection is not None  # noqa: S101, PT018
-        dialog = SignInDialog(self.office.auth.sign_in, self.connection)
-        if dialog.exec() == SignInDialog.DialogCode.Accepted and dialog.actor is not None:
-            self._open_main_window(dialog.actor)
-        elif dialog.change_connection:
-            if self._ask_connection(first=False):
-                self._close_office()
-                self.open_database()
+        office = self._office()
+        assert self.connection is not None  # noqa: S101 - set with the office
+        dialog = SignInDialog(office.auth.sign_in, self.connection)
+
+        def rejected() -> None:
+            if dialog.change_connection:
+                self._ask_connection(first=False)
             else:
-                self.sign_in()
-        else:
-            QCoreApplication.quit()
+                self._quit()
 
-    def _open_main_window(self, actor: Actor) -> None:
-        from desktop.ui.main_window import MainWindow
+        dialog.accepted.connect(lambda: self._open_main_window(dialog.actor))
+        dialog.rejected.connect(rejected)
+        self._show(dialog)
 
-        assert self.office is not None and self.connection is not None  # noqa: S101, PT018
-        window = MainWindow(Session(self.office, actor, self.connection))
+    def _office(self) -> BackOffice:
+        if self.office is None:
+            raise RuntimeError("no database is open")
+        return self.office
+
+    def _open_main_window(self, actor: Actor | None) -> None:
+        if actor is None or self.connection is None:
+            return
+        self.dialog = None
+        window = MainWindow(Session(self._office(), actor, self.connection))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.signed_out.connect(lambda: QTimer.singleShot(0, self.sign_in))
+        window.closed.connect(self._window_closed)
         self.window = window
         window.show()
+
+    def _window_closed(self, signing_out: bool) -> None:
+        self.window = None
+        if not signing_out:
+            QCoreApplication.quit()
 
     def _close_office(self) -> None:
         if self.office is not None:
@@ -197,17 +244,10 @@ class AppController(QObject):
 
 def run(database_url: str | None = None) -> int:
     app = make_application()
-    app.setQuitOnLastWindowClosed(False)
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go between the steps
     _quit_on_termination(app)
     controller = AppController(database_url)
-    app.lastWindowClosed.connect(lambda: _quit_unless_signing_out(controller))
     QTimer.singleShot(0, controller.start)
     code = int(app.exec())
     controller.shutdown()
     return code
-
-
-def _quit_unless_signing_out(controller: AppController) -> None:
-    window = controller.window
-    if window is None or not getattr(window, "_signing_out", False):
-        QCoreApplication.quit()

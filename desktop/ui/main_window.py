@@ -70,6 +70,7 @@ PAGES = (
 
 class MainWindow(QMainWindow):
     signed_out = Signal()
+    closed = Signal(bool)  # True when the person signed out rather than quit
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -273,5 +274,6 @@ class MainWindow(QMainWindow):
         self.save_layout()
         ops().wait_for_done(10_000)
         super().closeEvent(event)
+        self.closed.emit(self._signing_out)
         if self._signing_out:
             self.signed_out.emit()

@@ -315,8 +315,19 @@ class IMPROVEMENTS:
             "CREATE TRIGGER trigger_audit_logs_no_truncate BEFORE TRUNCATE ON audit_logs "
             "FOR EACH STATEMENT EXECUTE FUNCTION forbid_audit_log_changes()"
         ),
+        # 0008_change_notifications
+        **{
+            f"trigger_{table}_notify_{event.lower()}": (
+                f"CREATE TRIGGER trigger_{table}_notify_{event.lower()} AFTER {event} ON {table} "
+                f"REFERENCING {'OLD' if event == 'DELETE' else 'NEW'} TABLE AS changed "
+                "FOR EACH STATEMENT EXECUTE FUNCTION notify_exotic_changes()"
+            )
+            for table in ("users", "destinations", "bookings", "reviews", "audit_logs")
+            for event in ("INSERT", "UPDATE", "DELETE")
+        },
     }
     FUNCTIONS: ClassVar[tuple[str, ...]] = (
         "update_previous_destination_rating",
         "forbid_audit_log_changes",
+        "notify_exotic_changes",
     )

@@ -149,6 +149,11 @@ class Form(QObject):
         if first is not None:
             self._editors[first].setFocus()
 
+    def message(self, name: str) -> str:
+        """The problem shown under a field now ("" when none is shown)."""
+        label = self._messages[name]
+        return "" if label.isHidden() else label.text()
+
     def show_general(self, text: str | None) -> None:
         if self._general is not None:
             self._general.show_problem(text)
