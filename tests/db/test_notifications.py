@@ -82,7 +82,8 @@ def test_a_bulk_statement_sends_one_notification(engine: Engine, heard: Heard) -
         conn.execute(
             text(
                 "INSERT INTO destinations (name, description, country, city, price, duration, "
-                "max_guests) SELECT 'D' || n, 'x', 'C', 'Y', 10, 1, 1 FROM generate_series(1, 500) n"
+                "max_guests) SELECT 'D' || n, 'x', 'C', 'Y', 10, 1, 1 "
+                "FROM generate_series(1, 500) n"
             )
         )
     changes = heard.drain()
