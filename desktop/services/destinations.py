@@ -26,6 +26,7 @@ from desktop.domain.validation import (
 from desktop.services.context import Service, changed_fields
 
 MAX_DURATION_DAYS = 365
+CENTS = Decimal("0.01")
 MAX_GUESTS = 1000
 
 
@@ -68,6 +69,9 @@ def _clean(draft: DestinationDraft) -> dict[str, Any]:
         "features": clean_list(problems, "features", draft.features, label="Features"),
         "active": bool(draft.active),
     }
+    if values["price"] is not None:
+        # As the column stores it (1200 is 1200.00), so saving an unchanged form changes nothing.
+        values["price"] = values["price"].quantize(CENTS)
     if values["duration"] is not None and values["duration"] > MAX_DURATION_DAYS:
         problems.add("duration", f"Duration can be at most {MAX_DURATION_DAYS} days.")
     if values["max_guests"] is not None and values["max_guests"] > MAX_GUESTS:

@@ -45,7 +45,10 @@ class ReviewService(Service):
         """A review of a completed booking of the customer's own; one per stay."""
         actor.require(Permission.RECORD_REVIEWS)
         problems = Problems()
-        if not 1 <= review.rating <= 5:
+        # bool is an int to Python, not to PostgreSQL's integer column.
+        if isinstance(review.rating, bool) or not isinstance(review.rating, int):
+            problems.add("rating", "Rating must be a whole number of stars, 1 to 5.")
+        elif not 1 <= review.rating <= 5:
             problems.add("rating", "Rating must be 1 to 5 stars.")
         comment = clean_text(
             problems,

@@ -18,12 +18,25 @@ def version_of(table: Table) -> ColumnElement[str]:
     return Cast(literal_column(f"{table.name}.xmin"), Text).label("version")
 
 
+def search_text(value: str) -> str:
+    """What a person typed into a search box, as PostgreSQL can take it.
+
+    Trimmed, and without NUL characters (pasted from binary sources), which no
+    PostgreSQL text value may hold: the search finds nothing rather than failing.
+    """
+    return value.replace("\x00", "").strip()
+
+
 class Repository:
     table: Table
     noun: str = "record"
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def version(self) -> ColumnElement[str]:
+        """The expression of the version an edit must carry; ``xmin`` unless a table says."""
+        return version_of(self.table)
 
     def _missing(self, ident: int) -> NotFound:
         return NotFound(
@@ -33,9 +46,7 @@ class Repository:
 
     def current_values(self, ident: int) -> dict[str, Any] | None:
         row = (
-            self.session.execute(
-                select(self.table, version_of(self.table)).where(self.table.c.id == ident)
-            )
+            self.session.execute(select(self.table, self.version()).where(self.table.c.id == ident))
             .mappings()
             .first()
         )
@@ -50,9 +61,9 @@ class Repository:
         t = self.table
         stmt = (
             update(t)
-            .where(t.c.id == ident, version_of(t) == version)
+            .where(t.c.id == ident, self.version() == version)
             .values(**values)
-            .returning(version_of(t))
+            .returning(self.version())
         )
         new_version = self.session.execute(stmt).scalar_one_or_none()
         if new_version is not None:
@@ -70,9 +81,7 @@ class Repository:
         """The current row, locked until commit; ``Conflict`` if it moved past ``version``."""
         row = (
             self.session.execute(
-                select(self.table, version_of(self.table))
-                .where(self.table.c.id == ident)
-                .with_for_update()
+                select(self.table, self.version()).where(self.table.c.id == ident).with_for_update()
             )
             .mappings()
             .first()

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import Booking, Destination, User
-from desktop.db.repositories.base import Repository, version_of
+from desktop.db.repositories.base import Repository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus, PaymentStatus
@@ -149,7 +149,7 @@ class BookingRepository(Repository):
             stmt = stmt.where(T.c.created_at >= f.created_from)
         if f.created_to is not None:
             stmt = stmt.where(T.c.created_at < f.created_to)
-        text = f.text.strip().lstrip("#")
+        text = search_text(f.text).lstrip("#")
         if text:
             pattern = like_pattern(text)
             matches: list[ColumnElement[bool]] = [
@@ -158,7 +158,8 @@ class BookingRepository(Repository):
                 ),
                 T.c.destination_id.in_(select(D.c.id).where(D.c.name.ilike(pattern))),
             ]
-            if text.isdigit() and len(text) < 19:
+            # isdecimal, not isdigit: "²" is a digit that int() refuses.
+            if text.isdecimal() and len(text) < 19:
                 matches.append(T.c.id == int(text))
             stmt = stmt.where(or_(*matches))
         return stmt

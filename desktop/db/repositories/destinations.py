@@ -14,13 +14,17 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
+    tuple_,
 )
+from sqlalchemy.sql.elements import Cast
+from sqlalchemy.types import Text
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import SEARCH_DOCUMENT, Booking, Destination
-from desktop.db.repositories.base import Repository, version_of
+from desktop.db.repositories.base import Repository, search_text
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus
 from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
@@ -43,7 +47,30 @@ SORTS: dict[str, SortKey] = {
     "created_at": SortKey(T.c.created_at, nullable=True),
     "updated_at": SortKey(T.c.updated_at, nullable=True),
 }
-_COLUMNS = (*T.c, version_of(T))
+# What the destination editor edits. The version hashes these only: the rating trigger
+# rewrites the row (rating, review_count, updated_at) whenever a review comes or goes, and
+# with xmin as the version an editor open meanwhile could not save, though nothing it
+# shows had changed.
+EDITABLE = (
+    "name",
+    "description",
+    "country",
+    "city",
+    "price",
+    "duration",
+    "max_guests",
+    "images",
+    "features",
+    "active",
+)
+
+
+def content_version() -> ColumnElement[str]:
+    """A destination's version: a hash of its editable columns."""
+    return func.md5(Cast(tuple_(*(T.c[name] for name in EDITABLE)), Text)).label("version")
+
+
+_COLUMNS = (*T.c, content_version())
 # The same expression as the design's GIN index idx_destinations_search, so it is used.
 _DOCUMENT: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
 
@@ -72,6 +99,9 @@ def _row(r: Any) -> DestinationRow:
 class DestinationRepository(Repository):
     table = T
     noun = "destination"
+
+    def version(self) -> ColumnElement[str]:
+        return content_version()
 
     def get(self, ident: int) -> DestinationRow:
         row = self.session.execute(select(*_COLUMNS).where(T.c.id == ident)).first()
@@ -121,21 +151,24 @@ class DestinationRepository(Repository):
 
     def _filtered(self, f: DestinationFilter) -> Select[Any]:
         stmt = select(*_COLUMNS)
-        if f.text.strip():
-            query = func.websearch_to_tsquery(text("'english'::regconfig"), f.text.strip())
+        words, country, city = search_text(f.text), search_text(f.country), search_text(f.city)
+        if words:
+            query = func.websearch_to_tsquery(text("'english'::regconfig"), words)
             stmt = stmt.where(_DOCUMENT.op("@@")(query))
-        if f.country.strip():
-            stmt = stmt.where(T.c.country == f.country.strip())
-        if f.city.strip():
-            stmt = stmt.where(T.c.city == f.city.strip())
+        if country:
+            stmt = stmt.where(T.c.country == country)
+        if city:
+            stmt = stmt.where(T.c.city == city)
         if f.price_min is not None:
             stmt = stmt.where(T.c.price >= f.price_min)
         if f.price_max is not None:
             stmt = stmt.where(T.c.price <= f.price_max)
+        # NULL rating and NULL active read as 0 and inactive, as the rows show them.
         if f.min_rating is not None:
-            stmt = stmt.where(T.c.rating >= f.min_rating)
+            at_least = T.c.rating >= f.min_rating
+            stmt = stmt.where(at_least if f.min_rating > 0 else or_(at_least, T.c.rating.is_(None)))
         if f.active is not None:
-            stmt = stmt.where(T.c.active.is_(f.active))
+            stmt = stmt.where(T.c.active.is_(True) if f.active else T.c.active.is_not(True))
         return stmt
 
     def page(self, f: DestinationFilter, request: PageRequest) -> Page[DestinationRow]:

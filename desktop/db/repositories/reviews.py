@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, insert, select, update
+from sqlalchemy import Select, Table, func, insert, select, update
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import Destination, Review, User
-from desktop.db.repositories.base import Repository, version_of
+from desktop.db.repositories.base import Repository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
 from desktop.domain.records import ReviewRow
@@ -22,7 +22,8 @@ SORTS: dict[str, SortKey] = {
     "customer_name": SortKey(U.c.name),
     "destination_name": SortKey(D.c.name),
     "rating": SortKey(T.c.rating),
-    "helpful_count": SortKey(T.c.helpful_count, nullable=True),
+    # NULL reads as 0 here, as the rows show it (and the cursor carries the shown value)
+    "helpful_count": SortKey(func.coalesce(T.c.helpful_count, 0)),
     "created_at": SortKey(T.c.created_at, nullable=True),
     "updated_at": SortKey(T.c.updated_at, nullable=True),
 }
@@ -92,7 +93,8 @@ class ReviewRepository(Repository):
         stmt = (
             update(T)
             .where(T.c.id == ident)
-            .values(helpful_count=T.c.helpful_count + 1)
+            # The column is nullable (other clients share it): NULL + 1 would stay NULL.
+            .values(helpful_count=func.coalesce(T.c.helpful_count, 0) + 1)
             .returning(T.c.helpful_count)
         )
         return self.session.execute(stmt).scalar_one_or_none()
@@ -107,8 +109,8 @@ class ReviewRepository(Repository):
             stmt = stmt.where(T.c.booking_id == f.booking_id)
         if f.ratings:
             stmt = stmt.where(T.c.rating.in_(sorted(f.ratings)))
-        if f.text.strip():
-            stmt = stmt.where(T.c.comment.ilike(like_pattern(f.text.strip())))
+        if comment := search_text(f.text):
+            stmt = stmt.where(T.c.comment.ilike(like_pattern(comment)))
         return stmt
 
     def page(self, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
