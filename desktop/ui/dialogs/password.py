@@ -1,0 +1,161 @@
+"""Changing one's own password (File > Change my password…)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import AuthenticationFailed, BackOfficeError, ValidationError
+from desktop.domain.validation import PASSWORD_MAX, PASSWORD_MIN
+from desktop.ui.dialogs.staff_editor import FormDialog
+from desktop.ui.errors import describe, show_error
+from desktop.ui.ops import run_op
+from desktop.ui.session import Session
+from desktop.ui.widgets.forms import FieldMessage, Form
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ChangePassword", text)
+
+
+def _password_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(PASSWORD_MAX)
+    return edit
+
+
+class ChangePasswordDialog(FormDialog):
+    """The current password, then the new one twice; a wrong current one changes nothing."""
+
+    changed = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("changePasswordDialog")
+        self.setWindowTitle(tr("Change my password"))
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        heading = QLabel(tr("Change my password"))
+        heading.setObjectName("dialogTitle")
+        layout.addWidget(heading)
+        account = QLabel(
+            tr("For {0} ({1}). You stay signed in.").format(session.actor.name, session.actor.email)
+        )
+        account.setObjectName("hint")
+        account.setWordWrap(True)
+        layout.addWidget(account)
+        self.fields = QWidget()
+        self.fields.setObjectName("passwordFields")
+        form_layout = QFormLayout(self.fields)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addWidget(self.fields)
+        self.current = _password_edit("currentPassword")
+        self.new_password = _password_edit("newPassword")
+        self.repeat = _password_edit("repeatPassword")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setObjectName("save")
+        self.save_button.setText(tr("Change password"))
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        self.form.add("current", tr("&Current password"), self.current)
+        self.form.add("new_password", tr("&New password"), self.new_password)
+        self.form.add("repeat", tr("&Repeat new password"), self.repeat)
+        hint = QLabel(tr("At least {0} characters, not your e-mail address.").format(PASSWORD_MIN))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        form_layout.addRow("", hint)
+        self.message = FieldMessage()
+        self.message.setObjectName("passwordMessage")
+        self.form.general_message(self.message)
+        layout.addWidget(self.message)
+        self.done_label = QLabel()
+        self.done_label.setObjectName("passwordChanged")
+        self.done_label.setWordWrap(True)
+        self.done_label.setVisible(False)
+        layout.addWidget(self.done_label)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.current.setFocus()
+        self.form.revalidate()
+
+    def _problems(self) -> Mapping[str, str]:
+        problems: dict[str, str] = {}
+        current, new = self.current.text(), self.new_password.text()
+        if not current:
+            problems["current"] = tr("Type the password you signed in with.")
+        if len(new) < PASSWORD_MIN:
+            problems["new_password"] = tr("At least {0} characters.").format(PASSWORD_MIN)
+        elif new.strip().lower() == self.session.actor.email.strip().lower():
+            problems["new_password"] = tr("The password must not be your e-mail address.")
+        elif new == current:
+            problems["new_password"] = tr("The new password must differ from the current one.")
+        if self.repeat.text() != new:
+            problems["repeat"] = tr("The two new passwords differ.")
+        return problems
+
+    def save(self) -> None:
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        self.form.set_busy(True)
+        self.form.show_general(None)
+        office, actor = self.session.office, self.session.actor
+        current, new = self.current.text(), self.new_password.text()
+
+        def done(_result: None) -> None:
+            self.form.set_busy(False)
+            self._show_done()
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.form.set_busy(False)
+            if isinstance(exc, AuthenticationFailed):
+                # Under the field that was wrong; the new password stays as typed.
+                self.form.show_refusal(ValidationError({"current": exc.message}))
+                self.current.selectAll()
+            elif isinstance(exc, ValidationError):
+                self.form.show_refusal(exc)
+            elif isinstance(exc, BackOfficeError):
+                self.form.show_general(describe(exc)[1])
+            else:
+                show_error(self, exc)
+
+        run_op(
+            lambda: office.auth.change_own_password(actor, current, new),
+            done,
+            parent=self,
+            on_failed=failed,
+            busy=True,
+        )
+
+    def _show_done(self) -> None:
+        """Say so in the dialog: the fields go (emptied), one button closes."""
+        for edit in (self.current, self.new_password, self.repeat):
+            edit.blockSignals(True)
+            edit.clear()
+            edit.blockSignals(False)
+        self.fields.setVisible(False)
+        self.save_button.setVisible(False)
+        self.cancel_button.setText(tr("Close"))
+        self.cancel_button.setFocus()
+        self.done_label.setText(
+            tr("Your password is changed. Use the new one the next time you sign in.")
+        )
+        self.done_label.setVisible(True)

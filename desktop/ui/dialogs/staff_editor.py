@@ -1,0 +1,341 @@
+"""Staff accounts: the editor (new or existing member) and the password reset."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.enums import Role
+from desktop.domain.errors import BackOfficeError, ValidationError
+from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES
+from desktop.domain.records import PersonRow
+from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, PHONE_MAX
+from desktop.services.people import PersonDetails
+from desktop.ui.errors import describe, show_error
+from desktop.ui.ops import run_op
+from desktop.ui.session import Session
+from desktop.ui.widgets.forms import FieldMessage, Form
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("StaffEditor", text)
+
+
+# What each role may do, in a line, beside the role's choice.
+ROLE_HINTS: dict[Role, str] = {
+    Role.ADMIN: "Everything, including staff accounts and the audit log.",
+    Role.MODERATOR: "Bookings, destinations, moderating reviews and the audit log.",
+    Role.AGENT: "Bookings, customers and reviews at the counter.",
+}
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("dialogTitle")
+    return label
+
+
+def _password_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(PASSWORD_MAX)
+    return edit
+
+
+def password_problems(password: str, repeat: str, email: str, field: str) -> dict[str, str]:
+    """The service's password rule, checked as the person types (the service checks again)."""
+    problems: dict[str, str] = {}
+    if len(password) < PASSWORD_MIN:
+        problems[field] = tr("At least {0} characters.").format(PASSWORD_MIN)
+    elif email and password.strip().lower() == email.strip().lower():
+        problems[field] = tr("The password must not be the e-mail address.")
+    if repeat != password:
+        problems["repeat"] = tr("The two passwords differ.")
+    return problems
+
+
+class FormDialog(QDialog):
+    """A dialog around a ``Form`` that grows when messages appear under its fields.
+
+    A top-level window keeps its size when a wrapped message line shows up after it
+    opened; without this the layout squeezes the rows into each other.
+    """
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self, self._fit_height)
+        return super().event(event)
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        if layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+        else:
+            needed = layout.totalSizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+
+class _SavingDialog(FormDialog):
+    """A form dialog whose Save runs a service call in the background."""
+
+    saved = Signal(object)  # the saved row
+
+    form: Form
+    save_button: QPushButton
+
+    def _save(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        self.form.set_busy(True)
+        self.form.show_general(None)
+
+        def finished(result: Any) -> None:
+            self.form.set_busy(False)
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self.form.set_busy(False)
+            if isinstance(exc, ValidationError):
+                self.form.show_refusal(exc)
+            elif isinstance(exc, BackOfficeError):
+                self.form.show_general(describe(exc)[1])
+            else:
+                show_error(self, exc)
+
+        run_op(work, finished, parent=self, on_failed=failed, busy=True)
+
+
+class StaffEditor(_SavingDialog):
+    """A new staff member (with the first password), or an existing one's details and role."""
+
+    def __init__(
+        self, session: Session, person: PersonRow | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.person = person
+        self.setObjectName("staffEditor")
+        self.setMinimumWidth(520)
+        if person is None:
+            self.setWindowTitle(tr("New staff member"))
+            heading = tr("New staff member")
+        else:
+            self.setWindowTitle(tr("Edit staff member — {0}").format(person.name))
+            heading = person.name
+        layout = QVBoxLayout(self)
+        layout.addWidget(_title(heading))
+        form_layout = QFormLayout()
+        form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(form_layout)
+
+        self.name = QLineEdit()
+        self.name.setObjectName("name")
+        self.name.setMaxLength(NAME_MAX)
+        self.email = QLineEdit()
+        self.email.setObjectName("email")
+        self.email.setMaxLength(EMAIL_MAX)
+        self.email.setPlaceholderText("name@example.com")
+        self.phone = QLineEdit()
+        self.phone.setObjectName("phone")
+        self.phone.setMaxLength(PHONE_MAX)
+        self.phone.setPlaceholderText(tr("optional"))
+        self.role = QComboBox()
+        self.role.setObjectName("role")
+        for role in STAFF_ROLES:
+            self.role.addItem(tr(ROLE_LABELS[role]), role.value)
+        self.role_hint = QLabel()
+        self.role_hint.setObjectName("hint")
+        self.role_hint.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("save")
+        if person is None:
+            self.save_button.setText(tr("Create staff member"))
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        self.form.add("name", tr("&Name"), self.name)
+        self.form.add("email", tr("&E-mail"), self.email)
+        self.form.add("phone", tr("&Phone"), self.phone)
+        self.form.add("role", tr("&Role"), self.role)
+        role_box = self.role.parentWidget()
+        role_layout = role_box.layout() if role_box is not None else None
+        if role_layout is not None:
+            role_layout.addWidget(self.role_hint)  # under the role and its message
+        self.password: QLineEdit | None = None
+        self.repeat: QLineEdit | None = None
+        if person is None:
+            self.password = _password_edit("password")
+            self.repeat = _password_edit("repeat")
+            self.form.add("password", tr("First &password"), self.password)
+            self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
+            note = QLabel(
+                tr(
+                    "At least {0} characters. Tell it to the new member in person; they can "
+                    "change it under File > Change my password."
+                ).format(PASSWORD_MIN)
+            )
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            form_layout.addRow("", note)
+
+        self.general = FieldMessage()
+        self.general.setObjectName("editorMessage")
+        self.form.general_message(self.general)
+        layout.addWidget(self.general)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.role.currentIndexChanged.connect(self._show_role_hint)
+
+        if person is not None:
+            self.name.setText(person.name)
+            self.email.setText(person.email)
+            self.phone.setText(person.phone or "")
+            self.role.setCurrentIndex(max(0, self.role.findData(person.role.value)))
+        else:
+            self.role.setCurrentIndex(self.role.findData(Role.AGENT.value))
+        self._show_role_hint()
+        self.name.setFocus()
+        self.form.revalidate()
+
+    def chosen_role(self) -> Role | None:
+        code = self.role.currentData()
+        return Role(code) if code else None
+
+    def _show_role_hint(self, *_args: object) -> None:
+        role = self.chosen_role()
+        self.role_hint.setText(tr(ROLE_HINTS[role]) if role in ROLE_HINTS else "")
+
+    def _problems(self) -> Mapping[str, str]:
+        problems: dict[str, str] = {}
+        if not self.name.text().strip():
+            problems["name"] = tr("Type the staff member's name.")
+        email = self.email.text().strip()
+        if not _EMAIL.match(email):
+            problems["email"] = tr("Type an e-mail address such as name@example.com.")
+        if self.chosen_role() not in STAFF_ROLES:
+            problems["role"] = tr("Choose Administrator, Moderator or Counter agent.")
+        if self.password is not None and self.repeat is not None:
+            problems.update(
+                password_problems(self.password.text(), self.repeat.text(), email, "password")
+            )
+        return problems
+
+    def details(self) -> PersonDetails:
+        return PersonDetails(
+            name=self.name.text().strip(),
+            email=self.email.text().strip(),
+            phone=self.phone.text().strip() or None,
+        )
+
+    def save(self) -> None:
+        office, actor = self.session.office, self.session.actor
+        details, role = self.details(), self.chosen_role()
+        if role is None:
+            return
+        person = self.person
+        work: Callable[[], PersonRow]
+        if person is None:
+            password = self.password.text() if self.password is not None else ""
+
+            def work() -> PersonRow:
+                return office.staff.create(actor, details, role, password)
+
+        else:
+
+            def work() -> PersonRow:
+                return office.staff.update(actor, person.id, person.version, details, role)
+
+        self._save(work, self._saved)
+
+    def _saved(self, row: PersonRow) -> None:
+        self.person = row
+        self.saved.emit(row)
+        self.accept()
+
+
+class ResetPasswordDialog(_SavingDialog):
+    """A new password for a staff member who forgot theirs; ``saved`` carries the person."""
+
+    def __init__(self, session: Session, person: PersonRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.person = person
+        self.setObjectName("resetPasswordDialog")
+        self.setWindowTitle(tr("Reset password — {0}").format(person.name))
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_title(tr("A new password for {0}").format(person.name)))
+        intro = QLabel(
+            tr(
+                "From now on {0} signs in as {1} with this password; the old one stops "
+                "working. Tell it to them in person: they can change it under File > Change "
+                "my password."
+            ).format(person.name, person.email)
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form_layout = QFormLayout()
+        form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(form_layout)
+        self.password = _password_edit("password")
+        self.repeat = _password_edit("repeat")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setObjectName("save")
+        self.save_button.setText(tr("Reset password"))
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        self.form.add("password", tr("New &password"), self.password)
+        self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
+        self.general = FieldMessage()
+        self.general.setObjectName("editorMessage")
+        self.form.general_message(self.general)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.password.setFocus()
+        self.form.revalidate()
+
+    def _problems(self) -> Mapping[str, str]:
+        return password_problems(
+            self.password.text(), self.repeat.text(), self.person.email, "password"
+        )
+
+    def save(self) -> None:
+        office, actor = self.session.office, self.session.actor
+        person, password = self.person, self.password.text()
+        self._save(
+            lambda: office.staff.reset_password(actor, person.id, password),
+            lambda _none: self._done(),
+        )
+
+    def _done(self) -> None:
+        self.saved.emit(self.person)
+        self.accept()
