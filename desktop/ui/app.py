@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QTranslator,
     Signal,
 )
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
 from desktop import bootstrap
@@ -45,11 +46,27 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     if sys.platform.startswith("linux"):
-        app.setStyle("Fusion")  # one consistent look across desktops; Windows/macOS stay native
+        _use_fusion(app)
     app.setWindowIcon(app_icon())
     app.setStyleSheet(style_sheet())
     _install_translations(app)
     return app
+
+
+ACCENT = "#0e7490"  # the style sheet's accent (resources/styles/app.qss)
+
+
+def _use_fusion(app: QApplication) -> None:
+    """Linux desktops differ wildly; Fusion with a light palette and our accent looks the same
+    everywhere. Windows and macOS keep their native styles."""
+    app.setStyle("Fusion")
+    palette = app.style().standardPalette()
+    accent = QColor(ACCENT)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Highlight, accent)
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.Link, accent)
+    app.setPalette(palette)
 
 
 def _install_translations(app: QApplication) -> None:

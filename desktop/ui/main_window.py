@@ -9,15 +9,16 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QToolBar,
+    QWidget,
 )
 
 from desktop.domain.permissions import Permission
@@ -86,13 +87,13 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         self.navigation.setFixedWidth(190)
         self.stack = QStackedWidget()
-        splitter = QSplitter()
-        splitter.setObjectName("mainSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.pages: dict[str, Any] = {}
         self.specs: list[PageSpec] = [p for p in PAGES if session.can(p.permission)]

@@ -55,6 +55,7 @@ class ConnectionDialog(QDialog):
         self.setWindowTitle(tr("Where is the database? — {0}").format(APP_NAME))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # grow with messages
         layout.addWidget(_title(tr("Where should Exotic Travel keep its data?")))
 
         self.local_choice = QRadioButton(tr("Use the local database on this computer"))
@@ -231,6 +232,7 @@ class FirstAdminDialog(QDialog):
         self.setWindowTitle(tr("First administrator — {0}").format(APP_NAME))
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(_title(tr("Create the first administrator")))
         intro = QLabel(
             tr(
@@ -321,6 +323,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle(tr("Sign in — {0}").format(APP_NAME))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(_title(APP_NAME))
         where = QLabel(
             tr("Server: {0}\nDatabase: {1}").format(connection.server, connection.database)

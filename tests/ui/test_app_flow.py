@@ -105,6 +105,7 @@ def test_first_run_with_a_server_creates_the_first_administrator_and_signs_in(
 
     qtbot.keyClicks(sign_in.email, "ada@office.example")
     qtbot.keyClicks(sign_in.password, "wrong password here")
+    qtbot.waitUntil(sign_in.ok_button.isEnabled)
     qtbot.mouseClick(sign_in.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(sign_in.message.isVisible, timeout=10_000)
     assert sign_in.message.text().startswith("Wrong e-mail or password")
@@ -112,6 +113,7 @@ def test_first_run_with_a_server_creates_the_first_administrator_and_signs_in(
     assert sign_in.email.text() == "ada@office.example"
 
     qtbot.keyClicks(sign_in.password, ADMIN_PASSWORD)
+    qtbot.waitUntil(sign_in.ok_button.isEnabled)
     qtbot.mouseClick(sign_in.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
 
@@ -136,6 +138,7 @@ def test_a_counter_agent_sees_only_their_pages_and_actions(
     sign_in = _wait_for_dialog(qtbot, app, SignInDialog)
     qtbot.keyClicks(sign_in.email, "alex@office.example")  # type: ignore[attr-defined]
     qtbot.keyClicks(sign_in.password, ADMIN_PASSWORD)  # type: ignore[attr-defined]
+    qtbot.waitUntil(sign_in.ok_button.isEnabled)  # type: ignore[attr-defined]
     qtbot.mouseClick(sign_in.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(
         lambda: app.window is not None and app.window is not admin_window, timeout=10_000

@@ -97,15 +97,18 @@ class ListView(QTableView):
         )
         self._default_widths()
         self.restore_layout()
-        self.setSortingEnabled(True)
         section = model.sort_column()
         if section >= 0 and not self._restored:
-            order = (
-                Qt.SortOrder.DescendingOrder
-                if model.sort_order.descending
-                else Qt.SortOrder.AscendingOrder
-            )
+            descending = model.sort_order.descending
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             header.setSortIndicator(section, order)
+        # Enabling sorting sorts by the indicator: it must show the model's order first.
+        self.setSortingEnabled(True)
+
+    @property
+    def restored(self) -> bool:
+        """Whether a remembered layout (and its sort) was applied."""
+        return self._restored
 
     def current_row(self) -> Any:
         index = self.currentIndex()
