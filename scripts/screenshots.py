@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Renders every page and the main dialogs to PNG files, over a throw-away demo database.
 
-    python scripts/screenshots.py OUT_DIR            (offscreen)
-    xvfb-run python scripts/screenshots.py OUT_DIR   (a real X server: QT_QPA_PLATFORM=xcb)
+    python scripts/screenshots.py OUT_DIR                       (offscreen)
+    QT_QPA_PLATFORM=xcb xvfb-run python scripts/screenshots.py OUT_DIR   (a real X server)
 
 Starts an embedded PostgreSQL in a temporary folder, fills it with the demo
 data through the services, opens the real main window as the administrator and
@@ -21,30 +21,101 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+if "QT_QPA_PLATFORM" not in os.environ:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from desktop.bootstrap import BackOffice, Connection, build  # noqa: E402
+from desktop.db import migrate  # noqa: E402
+from desktop.db.embedded import EmbeddedServer  # noqa: E402
+from desktop.db.engine import build_engine  # noqa: E402
+from desktop.ui.app import make_application  # noqa: E402
+from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.ops import ops  # noqa: E402
+from desktop.ui.session import Session  # noqa: E402
+from scripts.demo_data import MovableClock, seed  # noqa: E402
+
+LOCAL = Connection("local database on this computer", "exotic_travel", True)
+
+
+def settle() -> None:
+    """Let every background load land and the widgets repaint."""
+    for _ in range(400):
+        QApplication.processEvents()
+        if ops().pending == 0:
+            break
+        ops().wait_for_done(50)
+    for _ in range(20):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path) -> None:
+    settle()
+    widget.grab().save(str(path))
+    print(f"saved {path}")
+
+
+def dialogs(window: MainWindow, office: BackOffice) -> list[tuple[str, Callable[[], QWidget]]]:
+    from desktop.ui.dialogs.booking_details import BookingDetailsDialog
+    from desktop.ui.dialogs.destination_editor import DestinationEditor
+    from desktop.ui.dialogs.new_booking import NewBookingDialog
+    from desktop.ui.startup import ConnectionDialog, SignInDialog
+
+    session = window.session
+    bookings = window.pages["bookings"]
+    destinations = window.pages["destinations"]
+
+    def first_run() -> QWidget:
+        dialog = ConnectionDialog()
+        dialog.server_choice.setChecked(True)
+        return dialog
+
+    return [
+        ("dialog-new-booking", lambda: NewBookingDialog(session, window)),
+        (
+            "dialog-booking-details",
+            lambda: BookingDetailsDialog(session, bookings.model.row(0), window),
+        ),
+        (
+            "dialog-destination-editor",
+            lambda: DestinationEditor(session, destinations.model.row(0), window),
+        ),
+        ("dialog-sign-in", lambda: SignInDialog(office.auth.sign_in, LOCAL)),
+        ("dialog-first-run", first_run),
+    ]
+
+
+def render(out: Path, office: BackOffice, session: Session, size: tuple[int, int]) -> None:
+    make_application()
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(session)
+    window.resize(*size)
+    window.show()
+    for key in list(window.pages):
+        window.show_page(key)
+        save(window, out / f"page-{key}.png")
+    window.show_page("destinations")
+    settle()
+    window.show_page("bookings")
+    settle()
+    for name, make in dialogs(window, office):
+        dialog = make()
+        dialog.show()
+        save(dialog, out / f"{name}.png")
+        dialog.close()
+    window.close()
+    settle()
+
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--width", type=int, default=1360)
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     base = Path(tempfile.mkdtemp(prefix="exotic-screens-"))
     os.environ["EXOTIC_HOME"] = str(base / "home")
-
-    from PySide6.QtWidgets import QApplication, QWidget
-
-    from desktop.bootstrap import build
-    from desktop.db import migrate
-    from desktop.db.embedded import EmbeddedServer
-    from desktop.db.engine import build_engine
-    from desktop.ui.app import make_application
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.ops import ops
-    from desktop.ui.session import Session
-    from desktop.bootstrap import Connection
-    from scripts.demo_data import MovableClock, seed
-
     cluster = EmbeddedServer(base / "cluster")
     cluster.start()
     try:
@@ -54,83 +125,8 @@ def main() -> int:
         clock = MovableClock()
         office = build(engine, clock=clock)
         demo = seed(office, clock)
-        app = make_application()
-        args.out.mkdir(parents=True, exist_ok=True)
-
-        def settle() -> None:
-            for _ in range(200):
-                QApplication.processEvents()
-                if ops().pending == 0:
-                    break
-                ops().wait_for_done(50)
-            for _ in range(20):
-                QApplication.processEvents()
-
-        def save(widget: QWidget, name: str) -> None:
-            settle()
-            path = args.out / f"{name}.png"
-            widget.grab().save(str(path))
-            print(f"saved {path}")
-
-        window = MainWindow(
-            Session(office, demo.admin, Connection("local database on this computer",
-                                                   "exotic_travel", True))
-        )
-        window.resize(args.width, args.height)
-        window.show()
-        for key in list(window.pages):
-            window.show_page(key)
-            save(window, f"page-{key}")
-
-        dialogs: list[tuple[str, Callable[[], QWidget]]] = []
-        bookings = window.pages["bookings"]
-        window.show_page("bookings")
-        settle()
-
-        def new_booking() -> QWidget:
-            from desktop.ui.dialogs.new_booking import NewBookingDialog
-
-            return NewBookingDialog(window.session, window)
-
-        def booking_details() -> QWidget:
-            from desktop.ui.dialogs.booking_details import BookingDetailsDialog
-
-            return BookingDetailsDialog(window.session, bookings.model.row(0), window)
-
-        def destination_editor() -> QWidget:
-            from desktop.ui.dialogs.destination_editor import DestinationEditor
-
-            destinations = window.pages["destinations"]
-            return DestinationEditor(window.session, destinations.model.row(0), window)
-
-        def sign_in() -> QWidget:
-            from desktop.ui.startup import SignInDialog
-
-            return SignInDialog(office.auth.sign_in, window.session.connection)
-
-        def first_run() -> QWidget:
-            from desktop.ui.startup import ConnectionDialog
-
-            dialog = ConnectionDialog()
-            dialog.server_choice.setChecked(True)
-            return dialog
-
-        dialogs += [
-            ("dialog-new-booking", new_booking),
-            ("dialog-booking-details", booking_details),
-            ("dialog-destination-editor", destination_editor),
-            ("dialog-sign-in", sign_in),
-            ("dialog-first-run", first_run),
-        ]
-        for name, make in dialogs:
-            dialog = make()
-            dialog.show()
-            save(dialog, name)
-            dialog.close()
-        window.close()
-        settle()
+        render(args.out, office, Session(office, demo.admin, LOCAL), (args.width, args.height))
         office.close()
-        del app
     finally:
         cluster.destroy()
         shutil.rmtree(base, ignore_errors=True)

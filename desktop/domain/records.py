@@ -1,7 +1,9 @@
 """Immutable rows handed from the services to the window (never live database objects).
 
-``version`` is the row version a later edit must carry (PostgreSQL's ``xmin``):
-saving over a row someone else changed since is refused as a conflict.
+``version`` is an opaque row version a later edit must carry (PostgreSQL's
+``xmin``; for destinations a hash of the editable columns, because the rating
+trigger rewrites the row whenever a review comes or goes): saving over a row
+someone else changed since is refused as a conflict.
 """
 
 from __future__ import annotations
