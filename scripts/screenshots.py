@@ -24,17 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if "QT_QPA_PLATFORM" not in os.environ:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.bootstrap import BackOffice, Connection, build  # noqa: E402
-from desktop.db import migrate  # noqa: E402
-from desktop.db.embedded import EmbeddedServer  # noqa: E402
-from desktop.db.engine import build_engine  # noqa: E402
-from desktop.ui.app import make_application  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
-from desktop.ui.ops import ops  # noqa: E402
-from desktop.ui.session import Session  # noqa: E402
-from scripts.demo_data import MovableClock, seed  # noqa: E402
+from desktop.bootstrap import BackOffice, Connection, build
+from desktop.db import migrate
+from desktop.db.embedded import EmbeddedServer
+from desktop.db.engine import build_engine
+from desktop.ui.app import make_application
+from desktop.ui.main_window import MainWindow
+from desktop.ui.ops import ops
+from desktop.ui.session import Session
+from scripts.demo_data import MovableClock, seed
 
 LOCAL = Connection("local database on this computer", "exotic_travel", True)
 
