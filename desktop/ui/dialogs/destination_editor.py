@@ -1,0 +1,511 @@
+"""The destination editor: every field, features as tags, images with thumbnails.
+
+Roles that may not manage destinations get the same dialog read-only. Local
+checks mirror the services' rules so Save only lights up for a form the
+service will take; whatever the service still refuses lands under its field,
+and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import BackOfficeError, Conflict, ValidationError
+from desktop.domain.permissions import Permission
+from desktop.domain.records import DestinationRow
+from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
+from desktop.services.destinations import MAX_DURATION_DAYS, MAX_GUESTS, DestinationDraft
+from desktop.ui.errors import describe
+from desktop.ui.ops import run_op
+from desktop.ui.session import Session
+from desktop.ui.table_model import format_datetime, format_money
+from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.images import ImageListEditor
+from desktop.ui.widgets.tags import TagEditor
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_ENTRIES = 50  # features and images each (the services' limit)
+# An amount as typed: digits, then at most two decimals after a point or a comma.
+AMOUNT_PATTERN = r"^\s*\d{0,8}([.,]\d{0,2})?\s*$"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DestinationEditor", text)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """``"1250"``, ``"1250.5"``, ``"1250,50"``; None when nothing (or no number) is typed."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned or cleaned == ".":
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def amount_validator(parent: QWidget) -> QRegularExpressionValidator:
+    return QRegularExpressionValidator(QRegularExpression(AMOUNT_PATTERN), parent)
+
+
+def _too_long(label: str, length: int, limit: int) -> str:
+    return tr("{0} is {1} characters long; at most {2} fit. Shorten it.").format(
+        label, QLocale().toString(length), QLocale().toString(limit)
+    )
+
+
+def rating_summary(row: DestinationRow) -> str:
+    """ "Rated 4.33 ★ from 3 reviews" or "No reviews yet"."""
+    if not row.review_count:
+        return tr("No reviews yet")
+    rating = QLocale().toString(float(row.rating), "f", 2)
+    if row.review_count == 1:
+        return tr("Rated {0} ★ from 1 review").format(rating)
+    return tr("Rated {0} ★ from {1} reviews").format(rating, QLocale().toString(row.review_count))
+
+
+def grow_to_fit(dialog: QDialog) -> None:
+    """Taller when a wrapped message appears (layouts do not do it for windows by themselves)."""
+    layout = dialog.layout()
+    if layout is None or not layout.hasHeightForWidth() or not dialog.isVisible():
+        return
+    needed = layout.totalHeightForWidth(dialog.width())
+    screen = dialog.screen()
+    if screen is not None:
+        needed = min(needed, screen.availableGeometry().height())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
+
+
+class PriceField(QWidget):
+    """The amount and its currency; ``changed`` lets the form watch it."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setObjectName("price")
+        self.edit.setValidator(amount_validator(self.edit))
+        self.edit.setPlaceholderText(tr("e.g. 1250.00"))
+        self.edit.setMaximumWidth(180)
+        self.edit.textChanged.connect(lambda _text: self.changed.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        layout.addWidget(QLabel(tr("US dollars per person")))
+        layout.addStretch(1)
+        self.setFocusProxy(self.edit)
+
+
+class DestinationEditor(QDialog):
+    """Create or edit one destination (or look at it, for roles that cannot manage)."""
+
+    saved = Signal(object)  # the saved DestinationRow
+
+    def __init__(
+        self, session: Session, destination: DestinationRow | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.destination = destination
+        self.can_edit = session.can(Permission.MANAGE_DESTINATIONS)
+        self._busy = False
+        self._delete_when_done = False
+        self.setObjectName("destinationEditor")
+        self.setMinimumWidth(640)
+        self.resize(720, 860)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        self.heading = QLabel()
+        self.heading.setObjectName("dialogTitle")
+        layout.addWidget(self.heading)
+        self.summary = QLabel()
+        self.summary.setObjectName("destinationSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+
+        body = QWidget()
+        form_layout = QFormLayout(body)
+        form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form_layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form_layout.setContentsMargins(0, 0, 8, 0)
+        scroll = QScrollArea()
+        scroll.setObjectName("destinationForm")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+        self.name = QLineEdit()
+        self.name.setObjectName("name")
+        self.name.setPlaceholderText(tr("e.g. Lagoon Villas"))
+        self.description = QPlainTextEdit()
+        self.description.setObjectName("description")
+        self.description.setPlaceholderText(tr("What makes this trip special: a few sentences."))
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 14)
+        self.description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.country = QLineEdit()
+        self.country.setObjectName("country")
+        self.country.setMaxLength(COUNTRY_MAX * 2)  # longer is refused inline, not cut off
+        self.city = QLineEdit()
+        self.city.setObjectName("city")
+        self.city.setMaxLength(CITY_MAX * 2)
+        self.price_field = PriceField()
+        self.price = self.price_field.edit
+        self.duration = QSpinBox()
+        self.duration.setObjectName("duration")
+        self.duration.setRange(1, MAX_DURATION_DAYS)
+        self.duration.setValue(7)
+        self.duration.setSuffix(tr(" days"))
+        self.duration.setMaximumWidth(180)
+        self.max_guests = QSpinBox()
+        self.max_guests.setObjectName("maxGuests")
+        self.max_guests.setRange(1, MAX_GUESTS)
+        self.max_guests.setValue(2)
+        self.max_guests.setMaximumWidth(180)
+        self.active = QCheckBox(tr("Open for booking"))
+        self.active.setObjectName("active")
+        self.active.setChecked(True)
+        self.features = TagEditor(placeholder=tr("Type a feature and press Enter"))
+        self.features.setObjectName("features")
+        self.images = ImageListEditor()
+        self.images.setObjectName("images")
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("saveDestination")
+        self.save_button.setDefault(True)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.close_button.setObjectName("closeEditor")
+        self.save_button.clicked.connect(self._submit)
+        self.close_button.clicked.connect(self.reject)
+
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        self.form.add("name", tr("&Name"), self.name)
+        self.form.add("description", tr("&Description"), self.description)
+        self.form.add("country", tr("C&ountry"), self.country)
+        self.form.add("city", tr("C&ity"), self.city)
+        self.form.add("price", tr("&Price"), self.price_field)
+        self.form.add("duration", tr("D&uration"), self.duration)
+        self.form.add("max_guests", tr("&Maximum guests"), self.max_guests)
+        form_layout.addRow("", self.active)
+        self.form.add("features", tr("&Features"), self.features)
+        self.form.add("images", tr("Ima&ges"), self.images)
+
+        self.general = FieldMessage()
+        self.form.general_message(self.general)
+        self.reload_button = QPushButton(tr("&Reload their version"))
+        self.reload_button.setObjectName("reloadDestination")
+        self.reload_button.setAutoDefault(False)
+        self.reload_button.setVisible(False)
+        self.reload_button.clicked.connect(self.reload)
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.general, 1)
+        message_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(message_row)
+        layout.addWidget(self.buttons)
+
+        for first, second in zip(
+            [
+                self.name,
+                self.description,
+                self.country,
+                self.city,
+                self.price,
+                self.duration,
+                self.max_guests,
+                self.active,
+                self.features,
+                self.images,
+            ],
+            [
+                self.description,
+                self.country,
+                self.city,
+                self.price,
+                self.duration,
+                self.max_guests,
+                self.active,
+                self.features,
+                self.images,
+                self.save_button,
+            ],
+            strict=True,
+        ):
+            QWidget.setTabOrder(first, second)
+
+        self.finished.connect(self._closed)
+        if destination is not None:
+            self._fill(destination)
+        self._show_titles()
+        if not self.can_edit:
+            self._make_read_only()
+        else:
+            self._load_countries()
+        self.form.revalidate()
+        self.name.setFocus()
+
+    # -- the form ------------------------------------------------------------------
+
+    def _show_titles(self) -> None:
+        row = self.destination
+        if row is None:
+            self.setWindowTitle(tr("New destination"))
+            self.heading.setText(tr("New destination"))
+            self.summary.setText(
+                tr("Customers see the name, description and pictures; the price is per person.")
+            )
+            return
+        if self.can_edit:
+            self.setWindowTitle(tr("Edit destination — {0}").format(row.name))
+        else:
+            self.setWindowTitle(tr("Destination — {0}").format(row.name))
+        self.heading.setText(row.name)
+        parts = [
+            tr("{0}, {1}").format(row.city, row.country),
+            rating_summary(row),
+        ]
+        if not row.active:
+            parts.append(tr("not open for booking"))
+        if row.updated_at is not None:
+            parts.append(tr("last changed {0}").format(format_datetime(row.updated_at)))
+        self.summary.setText(" · ".join(parts))
+
+    def _fill(self, row: DestinationRow) -> None:
+        self.name.setText(row.name)
+        self.description.setPlainText(row.description)
+        self.country.setText(row.country)
+        self.city.setText(row.city)
+        self.price.setText(f"{row.price:.2f}")
+        self.duration.setValue(min(max(row.duration, 1), MAX_DURATION_DAYS))
+        self.max_guests.setValue(min(max(row.max_guests, 1), MAX_GUESTS))
+        self.active.setChecked(row.active)
+        self.features.set_tags(row.features)
+        self.images.set_images(row.images)
+
+    def _make_read_only(self) -> None:
+        for edit in (self.name, self.country, self.city, self.price):
+            edit.setReadOnly(True)
+        self.description.setReadOnly(True)
+        for spin in (self.duration, self.max_guests):
+            spin.setReadOnly(True)
+            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.active.setEnabled(False)
+        self.features.set_read_only(True)
+        self.images.set_read_only(True)
+        self.save_button.setVisible(False)
+        self.close_button.setText(tr("Close"))
+        self.close_button.setDefault(True)
+        if self.destination is not None:
+            self.summary.setText(
+                self.summary.text() + "\n" + tr("Only moderators and administrators change it.")
+            )
+
+    def _load_countries(self) -> None:
+        office, actor = self.session.office, self.session.actor
+
+        def fill(countries: list[str]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            completer = QCompleter(countries, self.country)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.country.setCompleter(completer)
+
+        # No completion is no loss: failures stay quiet (the save would report a lost connection).
+        run_op(
+            lambda: office.destinations.countries(actor),
+            fill,
+            on_failed=lambda exc: log.info("No country list: %s", exc),
+        )
+
+    def _problems(self) -> Mapping[str, str]:
+        problems: dict[str, str] = {}
+
+        def text(name: str, value: str, label: str, limit: int, missing: str) -> None:
+            value = value.strip()
+            if not value:
+                problems[name] = missing
+            elif len(value) > limit:
+                problems[name] = _too_long(label, len(value), limit)
+
+        text("name", self.name.text(), tr("The name"), NAME_MAX, tr("Type the destination's name."))
+        text(
+            "description",
+            self.description.toPlainText(),
+            tr("The description"),
+            TEXT_MAX,
+            tr("Describe the trip in a few sentences."),
+        )
+        text(
+            "country", self.country.text(), tr("The country"), COUNTRY_MAX, tr("Type the country.")
+        )
+        text("city", self.city.text(), tr("The city"), CITY_MAX, tr("Type the city."))
+        price = parse_amount(self.price.text())
+        if price is None:
+            problems["price"] = tr("Type the price per person, such as 1250.00.")
+        elif price <= 0:
+            problems["price"] = tr("The price must be more than 0.")
+        elif price > PRICE_MAX:
+            problems["price"] = tr("The price can be at most {0}.").format(format_money(PRICE_MAX))
+        if len(self.features.tags()) > MAX_LIST_ENTRIES:
+            problems["features"] = tr("At most {0} features; remove some.").format(MAX_LIST_ENTRIES)
+        if len(self.images.images()) > MAX_LIST_ENTRIES:
+            problems["images"] = tr("At most {0} images; remove some.").format(MAX_LIST_ENTRIES)
+        return problems
+
+    def draft(self) -> DestinationDraft:
+        price = parse_amount(self.price.text())
+        return DestinationDraft(
+            name=self.name.text().strip(),
+            description=self.description.toPlainText().strip(),
+            country=self.country.text().strip(),
+            city=self.city.text().strip(),
+            price=price if price is not None else "",
+            duration=self.duration.value(),
+            max_guests=self.max_guests.value(),
+            images=tuple(self.images.images()),
+            features=tuple(self.features.tags()),
+            active=self.active.isChecked(),
+        )
+
+    # -- saving --------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.form.set_busy(busy)
+
+    def _submit(self) -> None:
+        if not self.can_edit or self._busy:
+            return
+        self.features.commit_pending()
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        draft = self.draft()
+        office, actor = self.session.office, self.session.actor
+        current = self.destination
+
+        def work() -> DestinationRow:
+            if current is None:
+                return office.destinations.create(actor, draft)
+            return office.destinations.update(actor, current.id, current.version, draft)
+
+        self.reload_button.setVisible(False)
+        self.form.show_general(None)
+        self._set_busy(True)
+        run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
+
+    def _saved(self, row: DestinationRow) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_busy(False)
+        self.destination = row
+        self.saved.emit(row)
+        if self._delete_when_done:
+            self.deleteLater()
+        else:
+            self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_busy(False)
+        if self._delete_when_done:
+            self.deleteLater()
+            return
+        if isinstance(exc, ValidationError):
+            self.form.show_refusal(exc)
+            return
+        if isinstance(exc, Conflict) and self.destination is not None:
+            self.form.show_general(
+                tr(
+                    "Someone else changed this destination while you were editing it, so "
+                    "nothing was saved. Reload their version to see it (what you typed here "
+                    "is replaced), then make your changes again."
+                )
+            )
+            self.reload_button.setVisible(True)
+            return
+        if not isinstance(exc, BackOfficeError):
+            log.error("Saving a destination failed", exc_info=(type(exc), exc, exc.__traceback__))
+        self.form.show_general(describe(exc)[1])
+
+    def reload(self) -> None:
+        """After a conflict: show the destination as it now is, with its new version."""
+        current = self.destination
+        if current is None:
+            return
+        office, actor = self.session.office, self.session.actor
+        self.reload_button.setEnabled(False)
+
+        def done(row: DestinationRow) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.reload_button.setEnabled(True)
+            self.reload_button.setVisible(False)
+            self.destination = row
+            self._fill(row)
+            self._show_titles()
+            self.form.show_general(None)
+            self.summary.setText(
+                self.summary.text() + "\n" + tr("Reloaded: this is the version saved now.")
+            )
+            self.form.revalidate()
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.reload_button.setEnabled(True)
+            self.form.show_general(describe(exc)[1])
+
+        run_op(
+            lambda: office.destinations.get(actor, current.id),
+            done,
+            parent=self,
+            on_failed=failed,
+            busy=True,
+        )
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            grow_to_fit(self)
+        return handled
+
+    def _closed(self, _result: int) -> None:
+        # A save on its way still reports to the page; the dialog goes once it has.
+        if self._busy:
+            self._delete_when_done = True
+        else:
+            self.deleteLater()

@@ -1,0 +1,504 @@
+"""The Destinations page: the catalogue, searched and filtered by the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QToolButton,
+    QWidget,
+)
+
+from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount, Sort
+from desktop.domain.permissions import Permission
+from desktop.domain.records import DestinationRow
+from desktop.services.destinations import Removal
+from desktop.ui.app_state import settings
+from desktop.ui.dialogs.destination_editor import amount_validator, parse_amount
+from desktop.ui.errors import show_error
+from desktop.ui.ops import run_op
+from desktop.ui.pages.base import SEARCH_DELAY_MS, ListPage
+from desktop.ui.resources import icon
+from desktop.ui.session import Session
+from desktop.ui.table_model import Column, ColumnKind
+
+log = logging.getLogger(__name__)
+K = ColumnKind
+MIN_RATINGS = ("4.5", "4", "3", "2", "1")
+COLUMN_WIDTHS = {
+    "name": 200,
+    "country": 120,
+    "city": 110,
+    "price": 105,
+    "duration": 56,
+    "max_guests": 100,
+    "rating": 76,
+    "review_count": 72,
+    "active": 92,
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Destinations", text)
+
+
+class PageNotice(QFrame):
+    """A line above a list saying what an action just did; stays until closed or replaced."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pageNotice")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setObjectName("pageNoticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setObjectName("closeNotice")
+        close.setText("\N{MULTIPLICATION SIGN}")
+        close.setAutoRaise(True)
+        close.setToolTip(tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        accent = self.palette().color(self.palette().ColorRole.Highlight)
+        tint = QColor(accent)
+        tint.setAlpha(28)
+        self.setStyleSheet(
+            f"QFrame#pageNotice {{ background: rgba({tint.red()}, {tint.green()}, {tint.blue()},"
+            f" {tint.alpha()}); border: 1px solid {accent.name()}; border-radius: 5px; }}"
+        )
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+def add_notice(page: QWidget) -> PageNotice:
+    """A notice between a page's filters and its table."""
+    notice = PageNotice(page)
+    layout = page.layout()
+    if isinstance(layout, QBoxLayout):
+        layout.insertWidget(1, notice)
+    return notice
+
+
+def keep_unsortable_indicator(page: ListPage[Any, Any]) -> None:
+    """A click on a column the database cannot sort by leaves the sort as it was."""
+    header = page.view.horizontalHeader()
+
+    def changed(section: int, _order: Qt.SortOrder) -> None:
+        columns = page.model.columns
+        if 0 <= section < len(columns) and not columns[section].sortable:
+            current = page.model.sort_column()
+            order = (
+                Qt.SortOrder.DescendingOrder
+                if page.model.sort_order.descending
+                else Qt.SortOrder.AscendingOrder
+            )
+            header.blockSignals(True)
+            header.setSortIndicator(current, order)
+            header.blockSignals(False)
+            header.viewport().update()
+
+    header.sortIndicatorChanged.connect(changed)
+
+
+def show_default_sort(page: ListPage[Any, Any]) -> None:
+    """Sort a list as its page intends unless the person chose another order before.
+
+    ListView reads the model's order back only after enabling sorting has already
+    sorted by the header's initial indicator (the first column, descending).
+    """
+    if remembered_layout(page.list_name):
+        return
+    sort = page.default_sort()
+    keys = [column.key for column in page.model.columns]
+    if sort.column in keys:
+        order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
+        page.view.horizontalHeader().setSortIndicator(keys.index(sort.column), order)
+
+
+def run_while_shown(
+    page: QWidget,
+    work: Callable[[], Any],
+    done: Callable[[Any], None],
+    *,
+    busy: bool = True,
+) -> None:
+    """Background work for a page; its answer is dropped if the page closed meanwhile."""
+
+    def deliver(result: Any) -> None:
+        if shiboken6.isValid(page):
+            done(result)
+
+    def failed(exc: BaseException) -> None:
+        if shiboken6.isValid(page):
+            show_error(page, exc)
+        else:
+            log.info("Dropped the answer of a closed page: %s", exc)
+
+    run_op(work, deliver, parent=page, on_failed=failed, busy=busy)
+
+
+def remembered_layout(list_name: str) -> bool:
+    """Whether the person arranged this list's columns before (then their widths stand)."""
+    return settings().value(f"lists/{list_name}/header") is not None
+
+
+class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
+    title = "Destinations"
+    list_name = "destinations"
+    icon_name = "destinations"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        self._cities: dict[str, str] = {}  # casefolded -> as spelt in the catalogue
+        super().__init__(session, parent)
+        self.notice = add_notice(self)
+        show_default_sort(self)
+        if not remembered_layout(self.list_name):
+            for key, width in COLUMN_WIDTHS.items():
+                self.view.setColumnWidth(self._section(key), width)
+        self._load_choices()
+
+    def run(
+        self, work: Callable[[], Any], done: Callable[[Any], None], *, busy: bool = True
+    ) -> None:
+        run_while_shown(self, work, done, busy=busy)
+
+    def _section(self, key: str) -> int:
+        return [c.key for c in self.model.columns].index(key)
+
+    # -- the list --------------------------------------------------------------------
+
+    def columns(self) -> Sequence[Column[DestinationRow]]:
+        return [
+            Column("name", tr("Name"), lambda d: d.name),
+            Column("country", tr("Country"), lambda d: d.country),
+            Column("city", tr("City"), lambda d: d.city),
+            Column("price", tr("Price / person"), lambda d: d.price, K.MONEY),
+            Column("duration", tr("Days"), lambda d: d.duration, K.NUMBER),
+            Column("max_guests", tr("Max guests"), lambda d: d.max_guests, K.NUMBER),
+            # No reviews yet reads as blank rather than as a rating of 0.
+            Column(
+                "rating", tr("Rating"), lambda d: d.rating if d.review_count else None, K.RATING
+            ),
+            Column("review_count", tr("Reviews"), lambda d: d.review_count, K.NUMBER),
+            Column("active", tr("Status"), lambda d: "active" if d.active else "inactive", K.BADGE),
+            Column("updated_at", tr("Updated"), lambda d: d.updated_at, K.DATETIME),
+        ]
+
+    def default_sort(self) -> Sort:
+        return Sort("name")
+
+    def nouns(self) -> tuple[str, str]:
+        return tr("destination"), tr("destinations")
+
+    def search_hint(self) -> str:
+        return tr("Search names and descriptions (Ctrl+F)")
+
+    def build_filters(self) -> None:
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(SEARCH_DELAY_MS)
+        self._typing.timeout.connect(self.requery)
+
+        self.country = QComboBox()
+        self.country.setObjectName("countryFilter")
+        self.country.setMinimumWidth(150)
+        self.country.setMaxVisibleItems(20)
+        self.country.addItem(tr("All countries"), "")
+        self.add_filter(self.country)
+
+        self.city = QLineEdit()
+        self.city.setObjectName("cityFilter")
+        self.city.setPlaceholderText(tr("City"))
+        self.city.setClearButtonEnabled(True)
+        self.city.setFixedWidth(130)
+        self.city.textChanged.connect(lambda _text: self._typing.start())
+        self.city.returnPressed.connect(self.requery)
+        self.filter_bar.addWidget(self.city)
+
+        self.price_min = QLineEdit()
+        self.price_min.setObjectName("priceMin")
+        self.price_min.setPlaceholderText(tr("from $"))
+        self.price_max = QLineEdit()
+        self.price_max.setObjectName("priceMax")
+        self.price_max.setPlaceholderText(tr("to $"))
+        price_label = QLabel(tr("Price"))
+        price_label.setBuddy(self.price_min)
+        self.filter_bar.addWidget(price_label)
+        for edit in (self.price_min, self.price_max):
+            edit.setValidator(amount_validator(edit))
+            edit.setFixedWidth(80)
+            edit.setClearButtonEnabled(True)
+            edit.textChanged.connect(lambda _text: self._typing.start())
+            edit.returnPressed.connect(self.requery)
+            self.filter_bar.addWidget(edit)
+
+        self.rating = QComboBox()
+        self.rating.setObjectName("ratingFilter")
+        self.rating.addItem(tr("Any rating"), None)
+        for value in MIN_RATINGS:
+            self.rating.addItem(tr("{0} ★ and up").format(value), Decimal(value))
+        self.add_filter(self.rating)
+
+        self.active = QComboBox()
+        self.active.setObjectName("activeFilter")
+        self.active.addItem(tr("Active and inactive"), None)
+        self.active.addItem(tr("Active"), True)
+        self.active.addItem(tr("Inactive"), False)
+        self.add_filter(self.active)
+
+    def _load_choices(self) -> None:
+        """The countries for the filter, and the catalogue's cities for completing the city."""
+        office, actor = self.session.office, self.session.actor
+
+        def fetch() -> tuple[list[str], list[str]]:
+            countries = office.destinations.countries(actor)
+            cities: set[str] = set()
+            request = PageRequest(Sort("city"), limit=1000)
+            while True:
+                page = office.destinations.page(actor, DestinationFilter(), request)
+                cities.update(row.city for row in page.rows)
+                if page.next is None:
+                    return countries, sorted(cities)
+                request = PageRequest(Sort("city"), after=page.next, limit=1000)
+
+        def fill(result: tuple[list[str], list[str]]) -> None:
+            countries, cities = result
+            chosen = self.country.currentData()
+            self.country.blockSignals(True)
+            while self.country.count() > 1:
+                self.country.removeItem(1)
+            for country in countries:
+                self.country.addItem(country, country)
+            index = self.country.findData(chosen)
+            self.country.setCurrentIndex(max(index, 0))
+            self.country.blockSignals(False)
+            if index < 0 and chosen:
+                self.requery()  # the chosen country is gone from the catalogue
+            self._cities = {city.casefold(): city for city in cities}
+            completer = QCompleter(cities, self.city)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.city.setCompleter(completer)
+
+        self.run(fetch, fill, busy=False)
+
+    def current_filter(self) -> DestinationFilter:
+        city = self.city.text().strip()
+        return DestinationFilter(
+            text=self.search.text(),
+            country=self.country.currentData() or "",
+            # The database matches the city exactly; "male" finds "Malé" as the list spells it.
+            city=self._cities.get(city.casefold(), city),
+            price_min=parse_amount(self.price_min.text()),
+            price_max=parse_amount(self.price_max.text()),
+            min_rating=self.rating.currentData(),
+            active=self.active.currentData(),
+        )
+
+    def requery(self) -> None:
+        self._typing.stop()
+        super().requery()
+        low = parse_amount(self.price_min.text())
+        high = parse_amount(self.price_max.text())
+        if low is not None and high is not None and low > high:
+            self.problem_label.setText(
+                tr("The lowest price is above the highest, so nothing can match.")
+            )
+
+    def fetch_page(self, f: DestinationFilter, request: PageRequest) -> Page[DestinationRow]:
+        return self.session.office.destinations.page(self.session.actor, f, request)
+
+    def count_rows(self, f: DestinationFilter) -> RowCount:
+        return self.session.office.destinations.count(self.session.actor, f)
+
+    # -- actions -------------------------------------------------------------------
+
+    def build_actions(self) -> None:
+        can_manage = self.session.can(Permission.MANAGE_DESTINATIONS)
+        self.new_action = self.add_action(
+            tr("&New destination…"),
+            self.new_destination,
+            icon=icon("new"),
+            name="newDestination",
+        )
+        self.edit_action = self.add_action(
+            tr("&Edit…"),
+            self.open_selected,
+            icon=icon("edit"),
+            needs_row=True,
+            name="editDestination",
+        )
+        self.open_action = self.add_action(
+            tr("&Open"),
+            self.open_selected,
+            icon=icon("open"),
+            needs_row=True,
+            name="openDestination",
+        )
+        self.toggle_action = self.add_action(
+            tr("&Deactivate"),
+            self.toggle_active,
+            icon=icon("deactivate"),
+            needs_row=True,
+            name="toggleActive",
+        )
+        self.remove_action = self.add_action(
+            tr("&Remove…"),
+            self.remove,
+            icon=icon("remove"),
+            needs_row=True,
+            name="removeDestination",
+        )
+        for action in (self.new_action, self.edit_action, self.toggle_action, self.remove_action):
+            action.setVisible(can_manage)
+        self.open_action.setVisible(not can_manage)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        row = self.selected()
+        for action in (self.edit_action, self.open_action, self.toggle_action, self.remove_action):
+            action.setEnabled(row is not None)
+        if row is not None and not row.active:
+            self.toggle_action.setText(tr("&Activate"))
+            self.toggle_action.setIcon(icon("activate"))
+            self.toggle_action.setToolTip(tr("Open {0} for booking again").format(row.name))
+        else:
+            self.toggle_action.setText(tr("&Deactivate"))
+            self.toggle_action.setIcon(icon("deactivate"))
+            self.toggle_action.setToolTip(
+                tr("Stop selling {0}; its bookings stay").format(row.name)
+                if row is not None
+                else tr("Stop selling the selected destination; its bookings stay")
+            )
+
+    def tell(self, text: str) -> None:
+        self.notice.show_message(text)
+        self.status_message.emit(text)
+
+    def open_row(self, row: DestinationRow) -> None:
+        from desktop.ui.dialogs.destination_editor import DestinationEditor
+
+        dialog = DestinationEditor(self.session, row, self)
+        dialog.saved.connect(self._edited)
+        dialog.open()
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_row(row)
+
+    def new_destination(self) -> None:
+        from desktop.ui.dialogs.destination_editor import DestinationEditor
+
+        dialog = DestinationEditor(self.session, None, self)
+        dialog.saved.connect(self._created)
+        dialog.open()
+
+    def _created(self, row: DestinationRow) -> None:
+        self.tell(tr("{0} was added to the catalogue.").format(row.name))
+        self.refresh()
+        self._load_choices()
+
+    def _edited(self, row: DestinationRow) -> None:
+        self.row_saved(row)
+        self._load_choices()
+
+    def toggle_active(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        office, actor = self.session.office, self.session.actor
+
+        def done(saved: DestinationRow) -> None:
+            self.row_saved(saved)
+            if saved.active:
+                self.tell(tr("{0} is active again: it can be booked.").format(saved.name))
+            else:
+                self.tell(
+                    tr(
+                        "{0} is now inactive: it can no longer be booked; its bookings stay."
+                    ).format(saved.name)
+                )
+
+        self.run(
+            lambda: office.destinations.set_active(actor, row.id, row.version, not row.active),
+            done,
+        )
+
+    def remove(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmRemove")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(tr("Remove destination"))
+        box.setText(tr("Remove {0}?").format(row.name))
+        box.setInformativeText(
+            tr(
+                "A destination nobody has booked is deleted for good. One with bookings is "
+                "kept for their sake and deactivated instead: it can no longer be booked."
+            )
+        )
+        remove_button = box.addButton(tr("Remove"), QMessageBox.ButtonRole.DestructiveRole)
+        remove_button.setObjectName("confirmRemoveButton")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            box.deleteLater()
+            if chosen is remove_button:
+                self._remove(row)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _remove(self, row: DestinationRow) -> None:
+        office, actor = self.session.office, self.session.actor
+
+        def work() -> tuple[Removal, DestinationRow | None]:
+            outcome = office.destinations.remove(actor, row.id, row.version)
+            if outcome is Removal.DELETED:
+                return outcome, None
+            return outcome, office.destinations.get(actor, row.id)
+
+        def done(result: tuple[Removal, DestinationRow | None]) -> None:
+            outcome, kept = result
+            if outcome is Removal.DELETED or kept is None:
+                self.tell(tr("{0} was deleted: nobody had booked it.").format(row.name))
+                self.refresh()
+                self._load_choices()
+                return
+            self.row_saved(kept)
+            self.tell(
+                tr(
+                    "{0} has bookings, so it was not deleted: it was deactivated instead. "
+                    "It stays on its bookings but can no longer be booked."
+                ).format(row.name)
+            )
+
+        self.run(work, done)

@@ -1,0 +1,288 @@
+"""The Reviews page: what customers said about their stays; moderation and helpful votes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QPersistentModelIndex
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QMessageBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from desktop.domain.listing import (
+    DestinationFilter,
+    Page,
+    PageRequest,
+    ReviewFilter,
+    RowCount,
+    Sort,
+)
+from desktop.domain.permissions import Permission
+from desktop.domain.records import DestinationRow, ReviewRow
+from desktop.ui.dialogs.review_view import MAX_STARS, stars
+from desktop.ui.pages.base import ListPage
+from desktop.ui.pages.destinations import (
+    add_notice,
+    keep_unsortable_indicator,
+    remembered_layout,
+    run_while_shown,
+    show_default_sort,
+)
+from desktop.ui.resources import icon
+from desktop.ui.session import Session
+from desktop.ui.table_model import Column, ColumnKind
+
+K = ColumnKind
+Index = QModelIndex | QPersistentModelIndex
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Reviews", text)
+
+
+def first_line(comment: str | None) -> str:
+    """The comment's first non-empty line, with "…" when more follows."""
+    lines = [line.strip() for line in (comment or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[0] + (" …" if len(lines) > 1 else "")
+
+
+def rating_news(destination: DestinationRow) -> str:
+    """ "Lagoon Villas is now rated 4.33 from 3 reviews." """
+    if not destination.review_count:
+        return tr("{0} has no reviews now.").format(destination.name)
+    rating = QLocale().toString(float(destination.rating), "f", 2)
+    if destination.review_count == 1:
+        return tr("{0} is now rated {1} from 1 review.").format(destination.name, rating)
+    return tr("{0} is now rated {1} from {2} reviews.").format(
+        destination.name, rating, QLocale().toString(destination.review_count)
+    )
+
+
+RATING_COLUMN = 2
+STAR_COLOR = QColor("#b45309")  # amber, readable on white and on the selection tint
+
+
+class StarDelegate(QStyledItemDelegate):
+    """The rating column's stars in amber."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            option.palette.setColor(group, QPalette.ColorRole.Text, STAR_COLOR)
+            option.palette.setColor(group, QPalette.ColorRole.HighlightedText, STAR_COLOR)
+
+
+class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
+    title = "Reviews"
+    list_name = "reviews"
+    icon_name = "reviews"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.notice = add_notice(self)
+        show_default_sort(self)
+        keep_unsortable_indicator(self)
+        self._stars = StarDelegate(self.view)
+        self.view.setItemDelegateForColumn(RATING_COLUMN, self._stars)
+        if not remembered_layout(self.list_name):
+            for section, width in enumerate((190, 150, 90, 340, 72, 72)):
+                self.view.setColumnWidth(section, width)
+
+    def run(
+        self, work: Callable[[], Any], done: Callable[[Any], None], *, busy: bool = True
+    ) -> None:
+        run_while_shown(self, work, done, busy=busy)
+
+    def columns(self) -> Sequence[Column[ReviewRow]]:
+        return [
+            Column("destination_name", tr("Destination"), lambda r: r.destination_name),
+            Column("customer_name", tr("Customer"), lambda r: r.customer_name),
+            Column("rating", tr("Rating"), lambda r: stars(r.rating)),
+            Column("comment", tr("Comment"), lambda r: first_line(r.comment), sortable=False),
+            Column("helpful_count", tr("Helpful"), lambda r: r.helpful_count, K.NUMBER),
+            Column(
+                "booking_id",
+                tr("Booking"),
+                lambda r: f"#{r.booking_id}" if r.booking_id else "",
+                sortable=False,
+            ),
+            Column("created_at", tr("Written"), lambda r: r.created_at, K.DATETIME),
+        ]
+
+    def default_sort(self) -> Sort:
+        return Sort("created_at", descending=True)
+
+    def nouns(self) -> tuple[str, str]:
+        return tr("review"), tr("reviews")
+
+    def search_hint(self) -> str:
+        return tr("Search the comments (Ctrl+F)")
+
+    def build_filters(self) -> None:
+        self.rating = QComboBox()
+        self.rating.setObjectName("ratingFilter")
+        self.rating.addItem(tr("All ratings"), None)
+        for value in range(MAX_STARS, 0, -1):
+            self.rating.addItem(stars(value), value)
+        self.add_filter(self.rating)
+        self.destination = QComboBox()
+        self.destination.setObjectName("destinationFilter")
+        self.destination.setMinimumWidth(200)
+        self.destination.setMaxVisibleItems(20)
+        self.destination.addItem(tr("All destinations"), None)
+        self.add_filter(self.destination)
+        self._load_destinations()
+
+    def _load_destinations(self) -> None:
+        office, actor = self.session.office, self.session.actor
+        if not actor.can(Permission.VIEW_DESTINATIONS):
+            return
+
+        def fetch() -> list[DestinationRow]:
+            rows: list[DestinationRow] = []
+            request = PageRequest(Sort("name"), limit=1000)
+            while True:
+                page = office.destinations.page(actor, DestinationFilter(), request)
+                rows.extend(page.rows)
+                if page.next is None:
+                    return rows
+                request = PageRequest(Sort("name"), after=page.next, limit=1000)
+
+        def fill(rows: list[DestinationRow]) -> None:
+            self.destination.blockSignals(True)
+            for row in rows:
+                self.destination.addItem(row.name, row.id)
+            self.destination.blockSignals(False)
+
+        self.run(fetch, fill, busy=False)
+
+    def current_filter(self) -> ReviewFilter:
+        rating = self.rating.currentData()
+        return ReviewFilter(
+            destination_id=self.destination.currentData(),
+            ratings=frozenset({rating}) if rating else frozenset(),
+            text=self.search.text(),
+        )
+
+    def fetch_page(self, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
+        return self.session.office.reviews.page(self.session.actor, f, request)
+
+    def count_rows(self, f: ReviewFilter) -> RowCount:
+        return self.session.office.reviews.count(self.session.actor, f)
+
+    # -- actions -------------------------------------------------------------------
+
+    def build_actions(self) -> None:
+        self.open_action = self.add_action(
+            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name="openReview"
+        )
+        self.helpful_action = self.add_action(
+            tr("Mark &helpful"),
+            self.mark_helpful,
+            icon=icon("helpful"),
+            needs_row=True,
+            name="markHelpful",
+        )
+        self.delete_action = self.add_action(
+            tr("&Delete review…"),
+            self.delete_review,
+            icon=icon("delete"),
+            needs_row=True,
+            name="deleteReview",
+        )
+        self.helpful_action.setVisible(self.session.can(Permission.RECORD_REVIEWS))
+        self.delete_action.setVisible(self.session.can(Permission.MODERATE_REVIEWS))
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        row = self.selected()
+        for action in (self.open_action, self.helpful_action, self.delete_action):
+            action.setEnabled(row is not None)
+
+    def tell(self, text: str) -> None:
+        self.notice.show_message(text)
+        self.status_message.emit(text)
+
+    def open_row(self, row: ReviewRow) -> None:
+        from desktop.ui.dialogs.review_view import ReviewDialog
+
+        ReviewDialog(row, self).open()
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_row(row)
+
+    def mark_helpful(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        office, actor = self.session.office, self.session.actor
+
+        def work() -> ReviewRow:
+            office.reviews.mark_helpful(actor, row.id)
+            return office.reviews.get(actor, row.id)
+
+        def done(saved: ReviewRow) -> None:
+            self.row_saved(saved)
+            self.tell(
+                tr("Marked helpful: {0} found this review of {1} helpful.").format(
+                    tr("1 person")
+                    if saved.helpful_count == 1
+                    else tr("{0} people").format(QLocale().toString(saved.helpful_count)),
+                    saved.destination_name,
+                )
+            )
+
+        self.run(work, done)
+
+    def delete_review(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmDelete")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(tr("Delete review"))
+        box.setText(
+            tr("Delete {0}'s {1}-star review of {2}?").format(
+                row.customer_name, row.rating, row.destination_name
+            )
+        )
+        box.setInformativeText(
+            tr("It is deleted for good, and the destination's rating is worked out again.")
+        )
+        delete_button = box.addButton(tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        delete_button.setObjectName("confirmDeleteButton")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            box.deleteLater()
+            if chosen is delete_button:
+                self._delete(row)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _delete(self, row: ReviewRow) -> None:
+        office, actor = self.session.office, self.session.actor
+
+        def work() -> DestinationRow:
+            office.reviews.delete(actor, row.id)
+            return office.destinations.get(actor, row.destination_id)
+
+        def done(destination: DestinationRow) -> None:
+            self.tell(tr("Review deleted. {0}").format(rating_news(destination)))
+            self.refresh()
+
+        self.run(work, done)
