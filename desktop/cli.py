@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from desktop.config import AppDirs, SettingsError
 from desktop.db.embedded import EmbeddedServerError, install_exit_handlers
-from desktop.domain.errors import BackOfficeError
+from desktop.domain.errors import BackOfficeError, ValidationError
 from desktop.version import APP_NAME, __version__
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+ADMIN_PASSWORD_ENV = "EXOTIC_ADMIN_PASSWORD"  # noqa: S105 - where the password is, not it
+PASSWORD_TRIES = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision", nargs="?", default="-1")
     db_commands.add_parser("status", help="current revision, pending revisions, server")
     db_commands.add_parser("url", help="print the database URL in use (password hidden)")
+
+    admin = commands.add_parser(
+        "create-admin",
+        help="create the first administrator (only while no staff account exists)",
+        description="Create the first administrator account. Works only while the database "
+        "has no staff account; after that, administrators add accounts in the window. "
+        f"The password is asked twice, or read from {ADMIN_PASSWORD_ENV} for scripted "
+        "installs; it is never printed or logged.",
+    )
+    admin.add_argument("--name", help="the administrator's full name (asked if left out)")
+    admin.add_argument("--email", help="the e-mail to sign in with (asked if left out)")
     return parser
 
 
@@ -57,7 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_exit_handlers()
     if args.command is None:
         return _open_window(args.database_url)
-    handler: Callable[[argparse.Namespace, AppDirs], int] = {"db": _db}[args.command]
+    handlers: dict[str, Callable[[argparse.Namespace, AppDirs], int]] = {
+        "db": _db,
+        "create-admin": _create_admin,
+    }
+    handler = handlers[args.command]
     try:
         return handler(args, dirs)
     except (SettingsError, BackOfficeError, EmbeddedServerError) as exc:
@@ -110,3 +130,57 @@ def _db(args: argparse.Namespace, dirs: AppDirs) -> int:
         for rev in state.pending:
             print(f"  {rev.revision}  {rev.title}")
     return EXIT_OK
+
+
+def _create_admin(args: argparse.Namespace, dirs: AppDirs) -> int:
+    """The first administrator, on the database the ``db`` commands would use.
+
+    The local database is created and migrated on the way (as the window does);
+    a shared server must be at the newest schema already.
+    """
+    from desktop.bootstrap import open_workspace
+
+    office, connection = open_workspace(args.database_url)
+    try:
+        if not office.auth.needs_first_admin():
+            print(
+                "error: This database has staff accounts already, so no first administrator "
+                "is needed. Sign in as an administrator and add accounts on the Staff page.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        try:
+            name = args.name if args.name is not None else input("Name: ")
+            email = args.email if args.email is not None else input("E-mail: ")
+            password = os.environ.get(ADMIN_PASSWORD_ENV) or _ask_new_password(email)
+        except (EOFError, KeyboardInterrupt):
+            print("\nCancelled; nothing was created.", file=sys.stderr)
+            return EXIT_FAILURE
+        admin = office.auth.create_first_admin(name, email, password)
+    finally:
+        office.close()
+    where = (
+        "the local database on this computer"
+        if connection.is_local
+        else f"database {connection.database} on {connection.server}"
+    )
+    print(f"Created administrator {admin.name} <{admin.email}> (#{admin.id}) in {where}.")
+    print("Sign in with this e-mail and password in the window.")
+    return EXIT_OK
+
+
+def _ask_new_password(email: str) -> str:
+    """Asked twice without echo; the rules are checked before anything is written."""
+    from desktop.domain.validation import Problems, check_password
+
+    for _ in range(PASSWORD_TRIES):
+        password = getpass.getpass("Password (at least 12 characters): ")
+        problems = Problems()
+        check_password(problems, password, email=email, field="password")
+        if problems.fields:
+            print(problems.fields["password"], file=sys.stderr)
+            continue
+        if getpass.getpass("The same password again: ") == password:
+            return password
+        print("The two passwords differ; type them again.", file=sys.stderr)
+    raise ValidationError({"password": "No password was chosen, so nothing was created."})

@@ -13,24 +13,43 @@ _BACKUPS = 5
 _HANDLER_PREFIX = "exotic-travel-"
 
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
-_KEY_VALUE_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|password_hash|secret)(\s*[=:]\s*)\S+")
+_KEY_VALUE_SECRET = re.compile(
+    r"""(?i)
+    (\b\w*(?:password|passwd|pwd|secret)\w*)  # password, new_password, password_hash, ...
+    (['"]?\s*[=:]\s*)                          # = or :, also after a quoted key (a dict's repr)
+    ('[^']*'|"[^"]*"|[^\s,;)}\]]+)              # a quoted value, spaces and all, or a bare one
+    """,
+    re.VERBOSE,
+)
 _ARGON2_HASH = re.compile(r"\$argon2(id|i|d)\$[^\s'\"]+")
 
 
 def redact(message: str) -> str:
-    """Mask passwords in URLs, ``password=...`` pairs and Argon2 hashes."""
+    """Mask passwords in URLs, ``password=...`` and ``'password': '...'`` pairs, Argon2 hashes."""
     message = _URL_PASSWORD.sub(r"\1***@", message)
     message = _KEY_VALUE_SECRET.sub(r"\1\2***", message)
     return _ARGON2_HASH.sub("$argon2***", message)
 
 
 class RedactingFilter(logging.Filter):
+    """Redacts the message and the traceback (a database error's text carries its parameters)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         rendered = record.getMessage()
         cleaned = redact(rendered)
         if cleaned != rendered:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text as it is, so the redacted text is what gets written.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def configure(log_dir: Path, *, console_level: int = logging.WARNING) -> Path:

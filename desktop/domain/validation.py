@@ -20,6 +20,7 @@ INT_MAX = 2_147_483_647
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024  # long enough for any passphrase, short enough not to be a hashing DoS
 TEXT_MAX = 10_000  # free text (descriptions, requests, reasons): a sane bound for a form
+NUL = "\x00"  # pasted from binary sources; PostgreSQL text cannot hold it
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,20}$")
@@ -59,6 +60,8 @@ def clean_text(
             field,
             f"{label} is {len(text)} characters long; at most {max_length} fit. Shorten it.",
         )
+    elif NUL in text:
+        problems.add(field, f"{label} contains an invisible NUL character; retype it.")
     return text
 
 
@@ -126,6 +129,8 @@ def clean_list(
         if item and item not in seen:
             if len(item) > 2048:
                 problems.add(field, f"An entry of {label} is longer than 2048 characters.")
+            elif NUL in item:
+                problems.add(field, f"An entry of {label} contains an invisible NUL character.")
             seen[item] = None
     if len(seen) > max_items:
         problems.add(field, f"{label} can hold at most {max_items} entries.")

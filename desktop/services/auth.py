@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from datetime import timedelta
 
+from desktop.db.uow import UnitOfWork
 from desktop.domain.enums import Role
 from desktop.domain.errors import AuthenticationFailed, PermissionDenied, TooManyAttempts
 from desktop.domain.permissions import Actor, is_staff
@@ -18,7 +20,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 NOT_AN_EMAIL = "(not an e-mail address)"
 WRONG_CREDENTIALS = "Wrong e-mail or password. Check both and try again."
-_LOOKS_LIKE_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+_LOOKS_LIKE_EMAIL = re.compile(r"^[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f]{1,255}$")
 _FIRST_ADMIN_LOCK = 0x45_78_6F_74_69_63  # any constant: serialises first-administrator creation
 
 
@@ -32,6 +34,12 @@ def _attempted_email(raw: str) -> str:
     return email if _LOOKS_LIKE_EMAIL.match(email) else NOT_AN_EMAIL
 
 
+def _sign_in_lock(email: str) -> int:
+    """An advisory lock key per e-mail: attempts for one e-mail are counted one at a time."""
+    digest = hashlib.blake2b(f"sign-in {email}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class AuthService(Service):
     def __init__(self, ctx: ServiceContext, passwords: Passwords) -> None:
         super().__init__(ctx)
@@ -42,43 +50,59 @@ class AuthService(Service):
             return not uow.people.staff_exists()
 
     def sign_in(self, email: str, password: str) -> Actor:
-        """The staff member, or ``AuthenticationFailed`` with the same message for any cause."""
+        """The staff member, or ``AuthenticationFailed`` with the same message for any cause.
+
+        Failures are counted in the audit trail, so the pause after ``MAX_FAILURES``
+        holds on every workstation; attempts for one e-mail are serialised so that
+        simultaneous guesses cannot slip past the count.
+        """
         attempted = _attempted_email(email)
         with self.ctx.units_of_work() as uow:
-            failures = uow.audit.recent_failures(
-                attempted, window_minutes=int(FAILURE_WINDOW.total_seconds() // 60)
-            )
-            if len(failures) >= MAX_FAILURES:
-                unlock_at = failures[-MAX_FAILURES] + FAILURE_WINDOW
-                wait = max(1, math.ceil((unlock_at - uow.database_now()).total_seconds()))
-                minutes = math.ceil(wait / 60)
-                raise TooManyAttempts(
-                    f"Too many failed sign-ins for this e-mail. Try again in {minutes} "
-                    f"minute{'s' if minutes != 1 else ''}, or ask an administrator to reset "
-                    "the password.",
-                    wait_seconds=wait,
-                )
+            uow.lock(_sign_in_lock(attempted))
+            self._refuse_if_throttled(uow, attempted)
             found = uow.people.find_by_email(attempted) if attempted != NOT_AN_EMAIL else None
             person, stored_hash = found if found is not None else (None, None)
             ok = self.passwords.verify(stored_hash, password)  # costs the same when unknown
             if not ok or person is None or not is_staff(person.role):
                 self.ctx.record(
-                    uow,
-                    None,
-                    "auth.sign_in_failed",
-                    "user",
-                    None,
-                    new={"email": attempted},
+                    uow, None, "auth.sign_in_failed", "user", None, new={"email": attempted}
                 )
                 uow.commit()
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
             assert stored_hash is not None  # noqa: S101 - verify() is False without a hash
-            if self.passwords.needs_rehash(stored_hash):
+            rehashed = self.passwords.needs_rehash(stored_hash)
+            if rehashed:
                 uow.people.set_password_hash(person.id, self.passwords.hash(password))
             actor = _actor(person)
-            self.ctx.record(uow, actor, "auth.sign_in", "user", person.id)
+            self.ctx.record(
+                uow,
+                actor,
+                "auth.sign_in",
+                "user",
+                person.id,
+                new={"password_rehashed": True} if rehashed else None,
+            )
             uow.commit()
             return actor
+
+    def _refuse_if_throttled(self, uow: UnitOfWork, attempted: str) -> None:
+        """``TooManyAttempts`` (audited, but not counted as another failure) while paused."""
+        failures = uow.audit.recent_failures(
+            attempted, window_minutes=int(FAILURE_WINDOW.total_seconds() // 60)
+        )
+        if len(failures) < MAX_FAILURES:
+            return
+        unlock_at = failures[-MAX_FAILURES] + FAILURE_WINDOW
+        wait = max(1, math.ceil((unlock_at - uow.database_now()).total_seconds()))
+        minutes = math.ceil(wait / 60)
+        self.ctx.record(uow, None, "auth.sign_in_throttled", "user", None, new={"email": attempted})
+        uow.commit()
+        raise TooManyAttempts(
+            f"Too many failed sign-ins for this e-mail. Try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}, or ask an administrator to reset "
+            "the password.",
+            wait_seconds=wait,
+        )
 
     def create_first_admin(self, name: str, email: str, password: str) -> Actor:
         """Only while no staff account exists (the first run)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2 import PasswordHasher, extract_parameters
+from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 UNUSABLE = "!"  # customers' password_hash: matches no password (they never sign in)
@@ -42,12 +42,17 @@ class Passwords:
         return self._hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
-        """Constant work whether or not there is a usable hash."""
-        usable = stored_hash is not None and stored_hash not in ("", UNUSABLE)
-        target = stored_hash if stored_hash is not None and usable else self._decoy
+        """One Argon2 verification whether or not there is a usable hash.
+
+        No hash, a customer's unusable one, or one that is not Argon2 (written by
+        another client) is verified against the decoy, so an attacker cannot tell
+        these accounts from real ones by the time an answer takes.
+        """
+        usable = _is_argon2(stored_hash)
+        target = stored_hash if usable and stored_hash is not None else self._decoy
         try:
             return bool(self._hasher.verify(target, password)) and usable
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError):  # VerifyMismatchError among them
             return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
@@ -55,3 +60,13 @@ class Passwords:
             return self._hasher.check_needs_rehash(stored_hash)
         except InvalidHashError:
             return True
+
+
+def _is_argon2(stored_hash: str | None) -> bool:
+    if not stored_hash or stored_hash == UNUSABLE:
+        return False
+    try:
+        extract_parameters(stored_hash)
+    except InvalidHashError:
+        return False
+    return True

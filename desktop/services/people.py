@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -52,18 +54,33 @@ def _check_email_free(uow: UnitOfWork, email: str, except_id: int | None = None)
         )
 
 
-def _insert(uow: UnitOfWork, values: dict[str, object]) -> PersonRow:
-    """Insert; a concurrent insert of the same e-mail still ends in the clear message."""
+@contextmanager
+def _email_guard(uow: UnitOfWork, email: str, except_id: int | None = None) -> Iterator[None]:
+    """A concurrent save of the same e-mail still ends in the clear message, not an error."""
     savepoint = uow.session.begin_nested()
     try:
-        person = uow.people.add(values)
+        yield
     except IntegrityError as exc:
         savepoint.rollback()
         if "users_email_key" in str(exc.orig):
-            _check_email_free(uow, str(values["email"]))
+            _check_email_free(uow, email, except_id)
         raise
     savepoint.commit()
-    return person
+
+
+def _insert(uow: UnitOfWork, values: dict[str, object]) -> PersonRow:
+    with _email_guard(uow, str(values["email"])):
+        return uow.people.add(values)
+
+
+def _update(
+    uow: UnitOfWork, person_id: int, version: str, changes: dict[str, object], email: str
+) -> None:
+    with _email_guard(uow, email, except_id=person_id):
+        uow.people.update_versioned(person_id, version, changes)
+
+
+STAFF_NOT_CUSTOMER = "This is a staff account; change it on the Staff page (administrators)."
 
 
 class CustomerService(Service):
@@ -82,7 +99,10 @@ class CustomerService(Service):
     def get(self, actor: Actor, customer_id: int) -> PersonRow:
         actor.require(Permission.VIEW_CUSTOMERS)
         with self.ctx.units_of_work() as uow:
-            return uow.people.get(customer_id)
+            person = uow.people.get(customer_id)
+        if person.role != Role.USER:
+            raise PermissionDenied(STAFF_NOT_CUSTOMER)
+        return person
 
     def create(self, actor: Actor, details: PersonDetails) -> PersonRow:
         actor.require(Permission.MANAGE_CUSTOMERS)
@@ -106,13 +126,11 @@ class CustomerService(Service):
         with self.ctx.units_of_work() as uow:
             current = uow.people.lock_versioned(customer_id, version)
             if current["role"] != Role.USER.value:
-                raise PermissionDenied(
-                    "This is a staff account; change it on the Staff page (administrators)."
-                )
+                raise PermissionDenied(STAFF_NOT_CUSTOMER)
             _check_email_free(uow, str(values["email"]), except_id=customer_id)
             old, new = changed_fields(current, values)
             if new:
-                uow.people.update_versioned(customer_id, current["version"], new)
+                _update(uow, customer_id, current["version"], new, str(values["email"]))
                 self.ctx.record(
                     uow, actor, "customer.update", "user", customer_id, old=old, new=new
                 )
@@ -176,7 +194,7 @@ class StaffService(Service):
             _check_email_free(uow, str(values["email"]), except_id=staff_id)
             old, new = changed_fields(current, values)
             if new:
-                uow.people.update_versioned(staff_id, current["version"], new)
+                _update(uow, staff_id, current["version"], new, str(values["email"]))
                 self.ctx.record(uow, actor, "staff.update", "user", staff_id, old=old, new=new)
             person = uow.people.get(staff_id)
             uow.commit()

@@ -10,6 +10,7 @@ from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import User
 from desktop.db.repositories.base import Repository, version_of
 from desktop.domain.enums import Role
+from desktop.domain.errors import Conflict
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import STAFF_ROLES
 from desktop.domain.records import PersonRow
@@ -51,6 +52,12 @@ def _row(r: Any) -> PersonRow:
     )
 
 
+def _without_secrets(values: dict[str, Any]) -> dict[str, Any]:
+    """A row as it may leave the repository: the password hash stays in the database."""
+    values.pop("password_hash", None)
+    return values
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -74,6 +81,35 @@ class PeopleRepository(Repository):
         if row is None:
             raise self._missing(ident)
         return _row(row)
+
+    def current_values(self, ident: int) -> dict[str, Any] | None:
+        values = super().current_values(ident)
+        return _without_secrets(values) if values is not None else None
+
+    def lock_versioned(self, ident: int, version: str | None) -> dict[str, Any]:
+        """The current row (no hash), locked until commit; ``Conflict`` if it moved on.
+
+        ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: audit rows and bookings that
+        reference this person take a key-share lock on it, and with ``FOR UPDATE``
+        two administrators editing each other's accounts deadlock on those.
+        """
+        row = (
+            self.session.execute(
+                select(T, version_of(T)).where(T.c.id == ident).with_for_update(key_share=True)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise self._missing(ident)
+        current = _without_secrets(dict(row))
+        if version is not None and current["version"] != version:
+            raise Conflict(
+                f"Someone else changed this {self.noun} while you were looking at it. "
+                "Nothing was saved. Review their changes, then try again.",
+                current=current,
+            )
+        return current
 
     def find_by_email(self, email: str) -> tuple[PersonRow, str] | None:
         """The person and their password hash (for signing in only)."""
@@ -105,7 +141,7 @@ class PeopleRepository(Repository):
         stmt = select(*_COLUMNS)
         if f.roles:
             stmt = stmt.where(T.c.role.in_(sorted(r.value for r in f.roles)))
-        text = f.text.strip()
+        text = f.text.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         if text:
             pattern = like_pattern(text)
             stmt = stmt.where(
