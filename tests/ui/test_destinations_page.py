@@ -397,3 +397,35 @@ def test_a_conflicting_save_offers_their_version(
     saved = office.destinations.get(admin, lagoon.id)
     assert (saved.name, saved.price) == ("Lagoon Villas Deluxe", Decimal("1500.00"))
     qtbot.waitUntil(lambda: _names(page) == ["Lagoon Villas Deluxe"], timeout=3000)
+
+
+def test_tab_walks_the_editor_in_reading_order(
+    qtbot: QtBot, office: BackOffice, admin: Actor
+) -> None:
+    page = _open_page(qtbot, office, admin)
+    page.new_action.trigger()
+    editor = _editor(qtbot, page)
+    editor.activateWindow()
+    editor.name.setFocus()
+    expected = [
+        editor.description,
+        editor.country,
+        editor.city,
+        editor.price,
+        editor.duration,
+        editor.max_guests,
+        editor.active,
+        editor.features.input,
+        editor.images.input,
+        editor.images.add_button,
+        editor.images.list,
+        editor.images.browse_button,  # removing and moving wait for an image
+        editor.close_button,  # Save waits for a valid form
+        editor.name,  # and round again
+    ]
+    for widget in expected:
+        focused = editor.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        # A spin box's focus lands on its inner line edit.
+        assert editor.focusWidget() in (widget, *widget.findChildren(QWidget))

@@ -8,6 +8,7 @@ and nothing typed is lost.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -120,7 +121,10 @@ class PriceField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(QLabel(tr("US dollars per person")))
         layout.addStretch(1)
-        self.setFocusProxy(self.edit)
+
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """Focus goes to the amount (no focus proxy: a proxy would pull Tab out of order)."""
+        self.edit.setFocus(reason)
 
 
 class DestinationEditor(QDialog):
@@ -139,7 +143,9 @@ class DestinationEditor(QDialog):
         self._delete_when_done = False
         self.setObjectName("destinationEditor")
         self.setMinimumWidth(640)
-        self.resize(720, 860)
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 80 if screen is not None else 860
+        self.resize(720, max(480, min(860, room)))  # the form scrolls on small screens
 
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -160,6 +166,7 @@ class DestinationEditor(QDialog):
         scroll.setObjectName("destinationForm")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the pane
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 
@@ -235,33 +242,21 @@ class DestinationEditor(QDialog):
         layout.addLayout(message_row)
         layout.addWidget(self.buttons)
 
-        for first, second in zip(
-            [
-                self.name,
-                self.description,
-                self.country,
-                self.city,
-                self.price,
-                self.duration,
-                self.max_guests,
-                self.active,
-                self.features,
-                self.images,
-            ],
-            [
-                self.description,
-                self.country,
-                self.city,
-                self.price,
-                self.duration,
-                self.max_guests,
-                self.active,
-                self.features,
-                self.images,
-                self.save_button,
-            ],
-            strict=True,
-        ):
+        chain: list[QWidget] = [
+            self.name,
+            self.description,
+            self.country,
+            self.city,
+            self.price,
+            self.duration,
+            self.max_guests,
+            self.active,
+            self.features.input,
+            *self.images.tab_chain(),
+            self.save_button,
+            self.close_button,
+        ]
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
         self.finished.connect(self._closed)

@@ -40,15 +40,15 @@ log = logging.getLogger(__name__)
 K = ColumnKind
 MIN_RATINGS = ("4.5", "4", "3", "2", "1")
 COLUMN_WIDTHS = {
-    "name": 200,
-    "country": 120,
+    "name": 190,
+    "country": 130,
     "city": 110,
-    "price": 105,
-    "duration": 56,
-    "max_guests": 100,
-    "rating": 76,
+    "price": 118,
+    "duration": 52,
+    "max_guests": 96,
+    "rating": 72,
     "review_count": 72,
-    "active": 92,
+    "active": 90,
 }
 
 

@@ -267,13 +267,6 @@ class ImageListEditor(QWidget):
         grid.addWidget(self.add_button, 5, 1)
         grid.addWidget(self.input_message, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
-        self.setFocusProxy(self.input)
-        QWidget.setTabOrder(self.input, self.add_button)
-        QWidget.setTabOrder(self.add_button, self.list)
-        QWidget.setTabOrder(self.list, self.browse_button)
-        QWidget.setTabOrder(self.browse_button, self.remove_button)
-        QWidget.setTabOrder(self.remove_button, self.up_button)
-        QWidget.setTabOrder(self.up_button, self.down_button)
         self._update_buttons()
 
     # -- reading and writing -------------------------------------------------------
@@ -299,6 +292,25 @@ class ImageListEditor(QWidget):
         self.changed.emit()
         return True
 
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """To the text field, or the list when read-only.
+
+        Not a focus proxy: a proxy pulls Tab out of the dialog's order.
+        """
+        (self.list if self._read_only else self.input).setFocus(reason)
+
+    def tab_chain(self) -> list[QWidget]:
+        """Its focusable parts in the order Tab visits them (the dialog links them in)."""
+        return [
+            self.input,
+            self.add_button,
+            self.list,
+            self.browse_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ]
+
     def thumbnail_state(self, row: int) -> str:
         item = self.list.item(row)
         return str(item.data(STATE_ROLE)) if item is not None else ""
@@ -321,7 +333,6 @@ class ImageListEditor(QWidget):
             if read_only
             else QAbstractItemView.DragDropMode.InternalMove
         )
-        self.setFocusProxy(self.list if read_only else self.input)
 
     # -- actions -------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -192,11 +192,11 @@ class TagEditor(QFrame):
         self.input.setMaxLength(TAG_MAX)
         self.input.setMinimumWidth(160)
         self.input.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.input.setPlaceholderText(placeholder or tr("Type and press Enter to add"))
+        self._placeholder = placeholder or tr("Type and press Enter to add")
+        self.input.setPlaceholderText(self._placeholder)
         self.input.commit.connect(self.commit_pending)
         self.input.remove_last.connect(self._remove_last)
         self._flow.addWidget(self.input)
-        self.setFocusProxy(self.input)
 
     # -- reading and writing -------------------------------------------------------
 
@@ -244,11 +244,21 @@ class TagEditor(QFrame):
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        self.input.setVisible(not read_only)
+        self.input.setReadOnly(read_only)
+        self._update_input()
         for chip in self._chips:
             chip.set_removable(not read_only)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus if read_only else Qt.FocusPolicy.StrongFocus)
         self._relayout()
+
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """Focus goes to the text field (no focus proxy: a proxy would pull Tab out of order)."""
+        self.input.setFocus(reason)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on the box beside the chips starts typing."""
+        if not self._read_only:
+            self.input.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
 
     def chips(self) -> list[TagChip]:
         return list(self._chips)
@@ -267,6 +277,12 @@ class TagEditor(QFrame):
         if self._chips and not self._read_only:
             self.remove_tag(self._chips[-1].text)
 
+    def _update_input(self) -> None:
+        """Read-only, the text field only shows up to say there is nothing."""
+        self.input.setVisible(not self._read_only or not self._chips)
+        self.input.setPlaceholderText(tr("None") if self._read_only else self._placeholder)
+
     def _relayout(self) -> None:
+        self._update_input()
         self._flow.invalidate()
         self.updateGeometry()
