@@ -39,6 +39,7 @@ def build_engine(url: URL, pool: PoolSettings | None = None, **kwargs: Any) -> E
         pool_recycle=pool.lifetime_seconds,
         pool_pre_ping=True,
         pool_timeout=30,
+        hide_parameters=True,  # error messages never carry the values (names, hashes)
         connect_args=connect_args,
         **kwargs,
     )

@@ -17,7 +17,7 @@ from desktop.db.repositories.bookings import BookingRepository
 from desktop.db.repositories.destinations import DestinationRepository
 from desktop.db.repositories.people import PeopleRepository
 from desktop.db.repositories.reviews import ReviewRepository
-from desktop.domain.errors import DatabaseUnavailable
+from desktop.domain.errors import Conflict, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,33 @@ OUTCOME_UNKNOWN = (
 )
 
 
+# SQLSTATE classes and codes that mean the connection itself failed or was ended.
+_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+# The database was busy with the same rows; trying again usually succeeds.
+_TRY_AGAIN_STATES = ("40001", "40P01", "55P03")
+BUSY = (
+    "The database was busy with the same records (another workstation was saving them); "
+    "nothing was saved. Try again."
+)
+
+
+def _sqlstate(exc: BaseException) -> str:
+    return str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+
+
 def is_connection_error(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError):
+    """The connection failed (network, server restart, terminated backend), not the statement."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    state = _sqlstate(exc)
+    return not state or state.startswith(_CONNECTION_STATES)
+
+
+def is_try_again_error(exc: BaseException) -> bool:
+    """A deadlock, serialization failure or lock timeout: the same work may succeed now."""
+    return isinstance(exc, DBAPIError) and _sqlstate(exc).startswith(_TRY_AGAIN_STATES)
 
 
 class UnitOfWork:
@@ -86,6 +109,8 @@ class UnitOfWork:
             session.close()
         if exc is not None and is_connection_error(exc):
             raise DatabaseUnavailable(CONNECTION_LOST) from exc
+        if exc is not None and is_try_again_error(exc):
+            raise Conflict(BUSY) from exc
 
     def commit(self) -> None:
         try:
@@ -93,6 +118,8 @@ class UnitOfWork:
         except DBAPIError as exc:
             if is_connection_error(exc):
                 raise DatabaseUnavailable(OUTCOME_UNKNOWN) from exc
+            if is_try_again_error(exc):
+                raise Conflict(BUSY) from exc
             raise
 
     def flush(self) -> None:

@@ -50,7 +50,7 @@ class Repository:
             .mappings()
             .first()
         )
-        return dict(row) if row is not None else None
+        return self.public(dict(row)) if row is not None else None
 
     def update_versioned(self, ident: int, version: str, values: Mapping[str, Any]) -> str:
         """Write ``values`` only if the row is still at ``version``; return the new version.
@@ -78,20 +78,32 @@ class Repository:
         )
 
     def lock_versioned(self, ident: int, version: str | None) -> dict[str, Any]:
-        """The current row, locked until commit; ``Conflict`` if it moved past ``version``."""
+        """The current row, locked until commit; ``Conflict`` if it moved past ``version``.
+
+        ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: rows that reference this
+        one (bookings, reviews, audit rows) take key-share locks on it, and with
+        ``FOR UPDATE`` two people editing related rows can deadlock on those.
+        """
         row = (
             self.session.execute(
-                select(self.table, self.version()).where(self.table.c.id == ident).with_for_update()
+                select(self.table, self.version())
+                .where(self.table.c.id == ident)
+                .with_for_update(key_share=True)
             )
             .mappings()
             .first()
         )
         if row is None:
             raise self._missing(ident)
-        if version is not None and row["version"] != version:
+        current = self.public(dict(row))
+        if version is not None and current["version"] != version:
             raise Conflict(
                 f"Someone else changed this {self.noun} while you were looking at it. "
                 "Nothing was saved. Review their changes, then try again.",
-                current=dict(row),
+                current=current,
             )
-        return dict(row)
+        return current
+
+    def public(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A row's values as they may leave the repository (secrets removed)."""
+        return values

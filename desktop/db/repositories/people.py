@@ -10,7 +10,6 @@ from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import User
 from desktop.db.repositories.base import Repository, version_of
 from desktop.domain.enums import Role
-from desktop.domain.errors import Conflict
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import STAFF_ROLES
 from desktop.domain.records import PersonRow
@@ -82,34 +81,8 @@ class PeopleRepository(Repository):
             raise self._missing(ident)
         return _row(row)
 
-    def current_values(self, ident: int) -> dict[str, Any] | None:
-        values = super().current_values(ident)
-        return _without_secrets(values) if values is not None else None
-
-    def lock_versioned(self, ident: int, version: str | None) -> dict[str, Any]:
-        """The current row (no hash), locked until commit; ``Conflict`` if it moved on.
-
-        ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: audit rows and bookings that
-        reference this person take a key-share lock on it, and with ``FOR UPDATE``
-        two administrators editing each other's accounts deadlock on those.
-        """
-        row = (
-            self.session.execute(
-                select(T, version_of(T)).where(T.c.id == ident).with_for_update(key_share=True)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise self._missing(ident)
-        current = _without_secrets(dict(row))
-        if version is not None and current["version"] != version:
-            raise Conflict(
-                f"Someone else changed this {self.noun} while you were looking at it. "
-                "Nothing was saved. Review their changes, then try again.",
-                current=current,
-            )
-        return current
+    def public(self, values: dict[str, Any]) -> dict[str, Any]:
+        return _without_secrets(values)
 
     def find_by_email(self, email: str) -> tuple[PersonRow, str] | None:
         """The person and their password hash (for signing in only)."""
