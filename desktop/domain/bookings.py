@@ -71,8 +71,22 @@ def check_payment_change(
     raise ValidationError(
         {"payment_status": f"cannot go from {current.value} to {target.value}"},
         f"The payment of a {booking_status.value} booking cannot go from {current.value} to "
-        f"{target.value}. Allowed: {_join(allowed) if allowed else 'no change'}.",
+        f"{target.value}. Allowed: {_join(allowed) if allowed else 'no change'}."
+        f"{_refund_hint(booking_status, current, target)}",
     )
+
+
+def _refund_hint(
+    booking_status: BookingStatus, current: PaymentStatus, target: PaymentStatus
+) -> str:
+    """What the clerk must do first when a refund is refused."""
+    if target is not P.REFUNDED:
+        return ""
+    if current is not P.PAID:
+        return " Only a paid booking can be refunded."
+    if booking_status is not B.CANCELLED:
+        return " Cancel the booking first, then record the refund."
+    return ""
 
 
 def total_price(price_per_person: Decimal, guests: int) -> Decimal:
@@ -116,9 +130,18 @@ def validate_stay(
         problems["guests"] = "must be at least 1."
     elif stay.guests > max_guests:
         problems["guests"] = f"{destination_name} takes at most {max_guests} guests."
+    # The schema is shared: another client may have left a destination without a usable price.
+    if price_per_person <= 0:
+        problems.setdefault(
+            "destination",
+            f"{destination_name} has no price per person. Ask a moderator to set one.",
+        )
     price = total_price(price_per_person, max(stay.guests, 1))
-    if price > MAX_TOTAL_PRICE:
-        problems["guests"] = "the total price is larger than the system can record."
+    if price > MAX_TOTAL_PRICE and "guests" not in problems:
+        problems["guests"] = (
+            f"the total price, {price:,}, is more than the system can record "
+            f"({MAX_TOTAL_PRICE:,}). Book fewer guests."
+        )
     if problems:
         raise ValidationError(problems)
     return price

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from desktop.db.uow import UnitOfWork
 from desktop.domain.bookings import (
@@ -26,6 +27,11 @@ from desktop.domain.validation import PAYMENT_REFERENCE_MAX, TEXT_MAX, Problems,
 from desktop.services.context import Service, changed_fields
 
 OVERLAP_CONSTRAINTS = ("excl_bookings_active_overlap", "idx_bookings_no_overlap")
+DEADLOCK_DETECTED = "40P01"
+# Saves of a stay tried before a deadlock between two exclusion checks is reported as taken.
+STAY_WRITE_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,40 @@ def overlap_message(other: BookingRow) -> str:
     )
 
 
-def _constraint(exc: IntegrityError) -> str:
+def _constraint(exc: DBAPIError) -> str:
     diag = getattr(exc.orig, "diag", None)
     return str(getattr(diag, "constraint_name", "") or "")
+
+
+def _is_deadlock(exc: DBAPIError) -> bool:
+    return isinstance(exc, OperationalError) and (
+        getattr(exc.orig, "sqlstate", None) == DEADLOCK_DETECTED
+    )
+
+
+def _write_stay(uow: UnitOfWork, write: Callable[[], T]) -> T:
+    """Run the insert or update of a stay in a savepoint, retrying a deadlock.
+
+    Two saves of overlapping stays that reach the exclusion constraint at the
+    same moment (or are released together by a third that gave up) each find
+    the other's uncommitted stay and wait for each other; PostgreSQL aborts one
+    with a deadlock instead of the constraint violation. Its retry waits for
+    the other and ends in the violation, which names the booking that has the
+    dates. A failed write leaves its savepoint rolled back and re-raises.
+    """
+    attempt = 1
+    while True:
+        savepoint = uow.session.begin_nested()
+        try:
+            result = write()
+        except (IntegrityError, OperationalError) as exc:
+            savepoint.rollback()
+            if _is_deadlock(exc) and attempt < STAY_WRITE_ATTEMPTS:
+                attempt += 1
+                continue
+            raise
+        savepoint.commit()
+        return result
 
 
 class BookingService(Service):
@@ -137,24 +174,22 @@ class BookingService(Service):
             return booking
 
     def _insert(self, uow: UnitOfWork, values: dict[str, Any], request: NewBooking) -> int | None:
-        savepoint = uow.session.begin_nested()
         try:
-            booking_id = uow.bookings.add(values)
-        except IntegrityError as exc:
-            savepoint.rollback()
+            return _write_stay(uow, lambda: uow.bookings.add(values))
+        except (IntegrityError, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and not _is_deadlock(exc):
+                raise  # the connection, not the data: the unit of work reports it
             name = _constraint(exc)
             token = request.request_token
             if token is not None and uow.bookings.find_by_request_token(token) is not None:
                 return None  # a double submission: its twin (maybe our own dates) won
-            if name in OVERLAP_CONSTRAINTS:
+            if name in OVERLAP_CONSTRAINTS or _is_deadlock(exc):
                 self._raise_overlap(uow, request.destination_id, values, except_id=None)
             if name == "bookings_destination_id_fkey":
                 raise NotFound("The destination was deleted meanwhile. Choose another.") from exc
             if name == "bookings_user_id_fkey":
                 raise NotFound("The customer was deleted meanwhile. Choose another.") from exc
             raise
-        savepoint.commit()
-        return booking_id
 
     @staticmethod
     def _raise_overlap(
@@ -194,17 +229,19 @@ class BookingService(Service):
             }
             old, new = changed_fields(current, values)
             if new:
-                savepoint = uow.session.begin_nested()
                 try:
-                    uow.bookings.update_versioned(booking_id, current["version"], values)
-                except IntegrityError as exc:
-                    savepoint.rollback()
-                    if _constraint(exc) in OVERLAP_CONSTRAINTS:
+                    _write_stay(
+                        uow,
+                        lambda: uow.bookings.update_versioned(
+                            booking_id, current["version"], values
+                        ),
+                    )
+                except (IntegrityError, OperationalError) as exc:
+                    if _constraint(exc) in OVERLAP_CONSTRAINTS or _is_deadlock(exc):
                         self._raise_overlap(
                             uow, current["destination_id"], values, except_id=booking_id
                         )
                     raise
-                savepoint.commit()
                 self.ctx.record(
                     uow, actor, "booking.change", "booking", booking_id, old=old, new=new
                 )
@@ -218,6 +255,7 @@ class BookingService(Service):
         return self._move(actor, booking_id, version, BookingStatus.CONFIRMED, {})
 
     def cancel(self, actor: Actor, booking_id: int, version: str, reason: str) -> BookingRow:
+        actor.require(Permission.MANAGE_BOOKINGS)  # refuse the person before judging the reason
         problems = Problems()
         text = clean_text(
             problems, "cancellation_reason", reason, max_length=TEXT_MAX, label="Reason"
