@@ -1,0 +1,429 @@
+"""The counter's new booking: who, where, when, how many, what it costs, whether it is free."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import (
+    BackOfficeError,
+    Conflict,
+    DatabaseUnavailable,
+    ValidationError,
+)
+from desktop.domain.listing import DestinationFilter, PageRequest, PersonFilter, Sort
+from desktop.domain.permissions import Permission
+from desktop.domain.records import DestinationRow, PersonRow
+from desktop.services.bookings import NewBooking
+from desktop.services.people import PersonDetails
+from desktop.ui.errors import describe, show_error
+from desktop.ui.ops import run_op
+from desktop.ui.session import Session
+from desktop.ui.widgets.booking_widgets import (
+    ERROR_COLOR,
+    FittingDialog,
+    SearchPicker,
+    StayEditor,
+    destination_facts,
+    paint,
+    set_buddy,
+    title_label,
+)
+from desktop.ui.widgets.forms import FieldMessage, Form
+
+CUSTOMER_RESULTS = 20
+DESTINATION_RESULTS = 50
+CATALOGUE_PAGE = 500
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("NewBooking", text)
+
+
+def describe_customer(person: PersonRow) -> tuple[str, str]:
+    return person.name, "  ·  ".join(part for part in (person.email, person.phone) if part)
+
+
+def describe_destination(destination: DestinationRow) -> tuple[str, str]:
+    place = ", ".join(part for part in (destination.city, destination.country) if part)
+    return destination.name, f"{place}  ·  {destination_facts(destination)}"
+
+
+def _matches(destination: DestinationRow, needle: str) -> bool:
+    return any(
+        needle in part.casefold()
+        for part in (destination.name, destination.city, destination.country)
+    )
+
+
+class NewCustomerDialog(FittingDialog):
+    """A customer who is not on file yet, added without leaving the booking."""
+
+    created = Signal(object)  # PersonRow
+
+    def __init__(self, session: Session, initial: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("newCustomerDialog")
+        self.setWindowTitle(tr("New customer"))
+        self.setMinimumWidth(440)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(title_label(tr("New customer")))
+        form_layout = QFormLayout()
+        layout.addLayout(form_layout)
+        self.name = QLineEdit()
+        self.name.setObjectName("customerName")
+        self.email = QLineEdit()
+        self.email.setObjectName("customerEmail")
+        self.email.setPlaceholderText("name@example.com")
+        self.phone = QLineEdit()
+        self.phone.setObjectName("customerPhone")
+        self.phone.setPlaceholderText(tr("optional, e.g. +44 20 7946 0000"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(tr("&Add customer"))
+        self.save_button.setObjectName("saveCustomer")
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        for name, label, editor in (
+            ("name", tr("&Name"), self.name),
+            ("email", tr("&E-mail"), self.email),
+            ("phone", tr("&Phone"), self.phone),
+        ):
+            self.form.add(name, label, editor)
+            set_buddy(form_layout, editor, editor)
+        self.message = FieldMessage()
+        self.message.setObjectName("customerMessage")
+        self.form.general_message(self.message)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.save_button.setDefault(True)  # once in the dialog: Enter saves
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        QWidget.setTabOrder(self.name, self.email)
+        QWidget.setTabOrder(self.email, self.phone)
+        self._prefill(initial.strip())
+        self.form.revalidate()
+
+    def _prefill(self, text: str) -> None:
+        """What was typed into the customer search is most likely the new customer's."""
+        if "@" in text:
+            self.email.setText(text)
+            self.name.setFocus()
+        elif text and sum(c.isdigit() for c in text) * 2 >= len(text):
+            self.phone.setText(text)
+            self.name.setFocus()
+        else:
+            self.name.setText(text)
+            (self.email if text else self.name).setFocus()
+
+    def _problems(self) -> Mapping[str, str]:
+        problems: dict[str, str] = {}
+        if not self.name.text().strip():
+            problems["name"] = tr("Type the customer's name.")
+        email = self.email.text().strip()
+        if "@" not in email or "." not in email.rpartition("@")[2]:
+            problems["email"] = tr("Type an e-mail address such as name@example.com.")
+        return problems
+
+    def _submit(self) -> None:
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        details = PersonDetails(
+            self.name.text().strip(), self.email.text().strip(), self.phone.text().strip() or None
+        )
+        office, actor = self.session.office, self.session.actor
+        self.form.set_busy(True)
+        self.form.show_general(None)
+
+        def done(person: PersonRow) -> None:
+            self.form.set_busy(False)
+            self.created.emit(person)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.form.set_busy(False)
+            if isinstance(exc, ValidationError):
+                self.form.show_refusal(exc)
+            elif isinstance(exc, BackOfficeError):
+                self.form.show_general(describe(exc)[1])
+            else:
+                show_error(self, exc)
+
+        run_op(
+            lambda: office.customers.create(actor, details),
+            done,
+            parent=self,
+            on_failed=failed,
+            busy=True,
+        )
+
+
+class NewBookingDialog(FittingDialog):
+    """Pick or add the customer, pick the destination, set the stay, save once."""
+
+    saved = Signal(object)  # the new BookingRow
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("newBookingDialog")
+        self.setWindowTitle(tr("New booking"))
+        self.setMinimumWidth(680)
+        # One token per form: a double click, or Save again after a lost connection,
+        # returns the booking the first attempt made instead of making a second one.
+        self.request_token = uuid.uuid4()
+        self._catalogue: tuple[DestinationRow, ...] | None = None
+        self._saving = False
+        self.customer_dialog: NewCustomerDialog | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(title_label(tr("New booking")))
+        form_layout = QFormLayout()
+        form_layout.setHorizontalSpacing(14)
+        form_layout.setVerticalSpacing(6)
+        form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(form_layout)
+
+        self.customer = SearchPicker(
+            "customer",
+            placeholder=tr("Search by name, e-mail or phone…"),
+            query=self._customer_query,
+            describe=describe_customer,
+            no_match=lambda text: (
+                tr("No customer matches “{0}”.").format(text)
+                + (
+                    tr(" Add them with New customer…")
+                    if session.can(Permission.MANAGE_CUSTOMERS)
+                    else ""
+                )
+            ),
+            change_text=tr("C&hange…"),
+        )
+        self.new_customer_button = QPushButton(tr("New c&ustomer…"))
+        self.new_customer_button.setObjectName("newCustomer")
+        self.new_customer_button.setVisible(session.can(Permission.MANAGE_CUSTOMERS))
+        self.customer.add_button(self.new_customer_button)
+        self.destination = SearchPicker(
+            "destination",
+            placeholder=tr("Search by name, place or theme, or pick below…"),
+            query=self._destination_query,
+            describe=describe_destination,
+            no_match=lambda text: tr("No open destination matches “{0}”.").format(text),
+            browse=True,
+            change_text=tr("Ch&ange…"),
+        )
+        self.stay = StayEditor(session, self)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(tr("Save &booking"))
+        self.save_button.setObjectName("saveBooking")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+
+        self.form = Form(form_layout, self.save_button, self._problems, self)
+        self.form.add("customer", tr("&Customer"), self.customer)
+        self.customer.set_label(set_buddy(form_layout, self.customer, self.customer.search))
+        self.form.add("destination", tr("&Destination"), self.destination)
+        self.destination.set_label(
+            set_buddy(form_layout, self.destination, self.destination.search)
+        )
+        self.stay.add_rows(self.form, form_layout)
+        self.message = FieldMessage()
+        self.message.setObjectName("bookingMessage")
+        paint(self.message, ERROR_COLOR)
+        self.form.general_message(self.message)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        # Once the button is in the dialog (before, the dialog cannot take note): Enter
+        # saves, never the first button of the focus chain ("New customer…").
+        self.save_button.setDefault(True)
+
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        self.new_customer_button.clicked.connect(self._new_customer)
+        self.customer.picked.connect(lambda _row: self.destination.setFocus())
+        self.destination.chosen_changed.connect(self._destination_chosen)
+        for picker in (self.customer, self.destination):
+            # A result list came or went: fit the dialog to what it shows now.
+            picker.chosen_changed.connect(lambda _row: self.fit(shrink=True))
+        self.destination.picked.connect(lambda _row: self.stay.start_date.setFocus())
+        self._set_tab_order()
+        self.form.revalidate()
+        self.customer.search.setFocus()
+        self._load_catalogue()
+
+    # -- building ------------------------------------------------------------------
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.customer.search,
+            self.customer.results,
+            self.new_customer_button,
+            self.customer.change_button,
+            self.destination.search,
+            self.destination.results,
+            self.destination.change_button,
+            *self.stay.tab_chain(),
+            self.save_button,
+            self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- searching -----------------------------------------------------------------
+
+    def _customer_query(self, text: str) -> Callable[[], Sequence[PersonRow]]:
+        office, actor = self.session.office, self.session.actor
+        request = PageRequest(Sort("name"), limit=CUSTOMER_RESULTS)
+        return lambda: office.customers.page(actor, PersonFilter(text=text), request).rows
+
+    def _destination_query(self, text: str) -> Callable[[], Sequence[DestinationRow]]:
+        """Names, cities and countries matched here as typed; the rest by full-text search."""
+        office, actor = self.session.office, self.session.actor
+        catalogue = self._catalogue  # an immutable snapshot the worker may read
+        request = PageRequest(Sort("name"), limit=DESTINATION_RESULTS)
+
+        def work() -> Sequence[DestinationRow]:
+            if not text:
+                if catalogue is not None:
+                    return catalogue
+                return office.destinations.page(actor, DestinationFilter(active=True), request).rows
+            needle = text.casefold()
+            local = [d for d in catalogue or () if _matches(d, needle)]
+            found = office.destinations.page(
+                actor, DestinationFilter(text=text, active=True), request
+            ).rows
+            listed = {d.id for d in local}
+            return [*local, *(d for d in found if d.id not in listed)]
+
+        return work
+
+    def _load_catalogue(self) -> None:
+        """Every open destination by name: browsing, and matching names as they are typed."""
+        office, actor = self.session.office, self.session.actor
+        self.destination.show_status(tr("Loading destinations…"))
+
+        def fetch() -> tuple[DestinationRow, ...]:
+            rows: list[DestinationRow] = []
+            request = PageRequest(Sort("name"), limit=CATALOGUE_PAGE)
+            while True:
+                page = office.destinations.page(actor, DestinationFilter(active=True), request)
+                rows.extend(page.rows)
+                if page.next is None:
+                    return tuple(rows)
+                request = PageRequest(Sort("name"), after=page.next, limit=CATALOGUE_PAGE)
+
+        def done(rows: tuple[DestinationRow, ...]) -> None:
+            self._catalogue = rows
+            if not rows:
+                self.destination.show_status(tr("No destination is open for booking."))
+                return
+            self.destination.search_now()
+
+        def failed(exc: BaseException) -> None:
+            self.destination.show_status(describe(exc)[1], error=True)
+
+        run_op(fetch, done, parent=self, on_failed=failed)
+
+    def _destination_chosen(self, destination: DestinationRow | None) -> None:
+        self.stay.set_destination(destination, propose_end=True)
+
+    def _new_customer(self) -> None:
+        dialog = NewCustomerDialog(self.session, self.customer.search.text(), self)
+        dialog.created.connect(self._customer_created)
+        self.customer_dialog = dialog
+        dialog.open()
+
+    def _customer_created(self, person: PersonRow) -> None:
+        self.customer.set_chosen(person)
+        self.destination.setFocus()
+
+    # -- saving --------------------------------------------------------------------
+
+    def _problems(self) -> Mapping[str, str]:
+        problems: dict[str, str] = {}
+        if self.customer.chosen is None:
+            problems["customer"] = tr(
+                "Choose the customer: search by name, e-mail or phone, or add a new one."
+            )
+        if self.destination.chosen is None:
+            problems["destination"] = tr("Choose a destination: search, or pick one below.")
+        problems.update(self.stay.problems())
+        return problems
+
+    def _submit(self) -> None:
+        if self._saving:
+            return
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        customer: PersonRow = self.customer.chosen
+        destination: DestinationRow = self.destination.chosen
+        start, end, guests, requests = self.stay.stay()
+        request = NewBooking(
+            customer_id=customer.id,
+            destination_id=destination.id,
+            start_date=start,
+            end_date=end,
+            guests=guests,
+            special_requests=requests.strip() or None,
+            request_token=self.request_token,
+        )
+        office, actor = self.session.office, self.session.actor
+        self._saving = True
+        self.form.set_busy(True)
+        self.form.show_general(None)
+        run_op(
+            lambda: office.bookings.create(actor, request),
+            self._saved,
+            parent=self,
+            on_failed=self._refused,
+            busy=True,
+        )
+
+    def _saved(self, booking: object) -> None:
+        self._saving = False
+        self.form.set_busy(False)
+        self.saved.emit(booking)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        """Say why inline; everything typed stays as it was."""
+        self._saving = False
+        self.form.set_busy(False)
+        if isinstance(exc, ValidationError):
+            self.form.show_refusal(exc)
+        elif isinstance(exc, Conflict):
+            self.form.show_general(exc.message)
+            self.stay.hint.refresh()
+        elif isinstance(exc, DatabaseUnavailable):
+            self.form.show_general(
+                tr("{0} Nothing you typed was lost: press Save again when it is back.").format(
+                    describe(exc)[1]
+                )
+            )
+        elif isinstance(exc, BackOfficeError):
+            self.form.show_general(describe(exc)[1])
+        else:
+            self.form.show_general(tr("The booking was not saved. Nothing you typed was lost."))
+            show_error(self, exc)
+        self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
