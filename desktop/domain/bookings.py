@@ -115,14 +115,19 @@ def validate_stay(
     price_per_person: Decimal,
     destination_active: bool,
     destination_name: str,
+    booked_start: date | None = None,
 ) -> Decimal:
-    """Check a stay against the destination; return its total price. Collects every problem."""
+    """Check a stay against the destination; return its total price. Collects every problem.
+
+    ``booked_start`` is the start of the stay being changed: a stay already under way
+    keeps its start date (in the past by then) when its guests or end date change.
+    """
     problems: dict[str, str] = {}
     if not destination_active:
         problems["destination"] = (
             f"{destination_name} is not open for booking. Choose another destination."
         )
-    if stay.start_date < today:
+    if stay.start_date < today and stay.start_date != booked_start:
         problems["start_date"] = "is in the past. Choose today or a later date."
     if stay.end_date <= stay.start_date:
         problems["end_date"] = "must be after the start date."

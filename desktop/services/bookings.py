@@ -205,7 +205,7 @@ class BookingService(Service):
     def change_stay(
         self, actor: Actor, booking_id: int, version: str, change: StayChange
     ) -> BookingRow:
-        """New dates, guests or requests; the price is recomputed from today's price."""
+        """New dates, guests or requests; new dates or guests are priced at today's price."""
         actor.require(Permission.MANAGE_BOOKINGS)
         requests = self._clean_requests(change.special_requests)
         stay = StayRequest(change.start_date, change.end_date, change.guests)
@@ -219,12 +219,18 @@ class BookingService(Service):
                     "bookings can.",
                 )
             destination = uow.destinations.get_for_booking(current["destination_id"])
-            price = self._check_stay(stay, destination)
+            price = self._check_stay(stay, destination, booked_start=current["start_date"])
+            stay_changed = (stay.start_date, stay.end_date, stay.guests) != (
+                current["start_date"],
+                current["end_date"],
+                current["guests"],
+            )
             values = {
                 "start_date": stay.start_date,
                 "end_date": stay.end_date,
                 "guests": stay.guests,
-                "total_price": price,
+                # New dates or guests take today's price; new requests alone change no price.
+                "total_price": price if stay_changed else current["total_price"],
                 "special_requests": requests,
             }
             old, new = changed_fields(current, values)
@@ -336,6 +342,8 @@ class BookingService(Service):
             if ref is not None:
                 values["payment_intent_id"] = ref
             old, new = changed_fields(current, values)
+            if not new:  # another failed attempt: the event itself is the news
+                old, new = {"payment_status": current["payment_status"]}, {"payment_status": status}
             uow.bookings.update_versioned(booking_id, current["version"], values)
             self.ctx.record(uow, actor, "booking.payment", "booking", booking_id, old=old, new=new)
             booking = uow.bookings.get(booking_id)
@@ -344,7 +352,9 @@ class BookingService(Service):
 
     # -- helpers -----------------------------------------------------------------
 
-    def _check_stay(self, stay: StayRequest, destination: DestinationRow) -> Any:
+    def _check_stay(
+        self, stay: StayRequest, destination: DestinationRow, booked_start: date | None = None
+    ) -> Any:
         return validate_stay(
             stay,
             today=self.ctx.today(),
@@ -352,6 +362,7 @@ class BookingService(Service):
             price_per_person=destination.price,
             destination_active=destination.active,
             destination_name=destination.name,
+            booked_start=booked_start,
         )
 
     @staticmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, literal_column, select, update
+from sqlalchemy import ColumnElement, Table, literal_column, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Cast
 from sqlalchemy.types import Text
@@ -25,6 +25,18 @@ def search_text(value: str) -> str:
     PostgreSQL text value may hold: the search finds nothing rather than failing.
     """
     return value.replace("\x00", "").strip()
+
+
+LOCK_TIMEOUT = "5s"
+
+
+def wait_for_locks_at_most(session: Session) -> None:
+    """Give up after a few seconds when another workstation holds the rows (then: try again).
+
+    ``SET LOCAL`` lasts until the end of the transaction, so it works behind a
+    transaction-mode pooler too.
+    """
+    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
 
 
 class Repository:
@@ -84,6 +96,7 @@ class Repository:
         one (bookings, reviews, audit rows) take key-share locks on it, and with
         ``FOR UPDATE`` two people editing related rows can deadlock on those.
         """
+        wait_for_locks_at_most(self.session)
         row = (
             self.session.execute(
                 select(self.table, self.version())

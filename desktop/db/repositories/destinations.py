@@ -24,7 +24,7 @@ from sqlalchemy.types import Text
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import SEARCH_DOCUMENT, Booking, Destination
-from desktop.db.repositories.base import Repository, search_text
+from desktop.db.repositories.base import Repository, search_text, wait_for_locks_at_most
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus
 from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
@@ -111,6 +111,7 @@ class DestinationRepository(Repository):
 
     def get_for_booking(self, ident: int) -> DestinationRow:
         """The destination, share-locked so its price and limits hold until commit."""
+        wait_for_locks_at_most(self.session)
         row = self.session.execute(
             select(*_COLUMNS).where(T.c.id == ident).with_for_update(read=True)
         ).first()
