@@ -34,8 +34,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ("users", "destinations", "bookings", "reviews", "audit_logs")
-EVENTS = {"INSERT": "NEW TABLE AS changed", "UPDATE": "NEW TABLE AS changed",
-          "DELETE": "OLD TABLE AS changed"}
+EVENTS = {
+    "INSERT": "NEW TABLE AS changed",
+    "UPDATE": "NEW TABLE AS changed",
+    "DELETE": "OLD TABLE AS changed",
+}
 
 FUNCTION = """
 CREATE FUNCTION notify_exotic_changes()
