@@ -31,6 +31,10 @@ class Conflict(BackOfficeError):
         self.current = dict(current) if current is not None else None
 
 
+class StaleVersion(Conflict):
+    """The record changed since the person opened it; ``current`` holds its values now."""
+
+
 class PermissionDenied(BackOfficeError):
     """The signed-in person's role does not allow this."""
 

@@ -48,10 +48,12 @@ class NewBooking:
 
 @dataclass(frozen=True)
 class StayChange:
+    """The stay as the form now holds it. Requests are always given: None clears them."""
+
     start_date: date
     end_date: date
     guests: int
-    special_requests: str | None = None
+    special_requests: str | None
 
 
 def _date(d: date) -> str:

@@ -38,7 +38,14 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("App", text)
 
 
+def _readable_locale() -> None:
+    """A machine left in the C locale shows "980.00$" and "1 12 2026"; use English (US) there."""
+    if QLocale().language() in (QLocale.Language.C, QLocale.Language.AnyLanguage):
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
+    _readable_locale()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
     app.setOrganizationName(ORGANIZATION)

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
                 importlib.import_module(f"desktop.ui.pages.{spec.module}"), spec.class_name
             )
             page = page_class(session, self)
+            page.status_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
             self.pages[spec.key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(icon(spec.icon), tr(spec.title))

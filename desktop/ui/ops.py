@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
@@ -77,8 +78,13 @@ class Ops(QObject):
         on_failed: Callable[[BaseException], None],
         *,
         busy: bool = False,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``fn`` in the background; exactly one of the callbacks runs on the GUI thread."""
+        """Run ``fn`` in the background; exactly one of the callbacks runs on the GUI thread.
+
+        With an ``owner``, the answer is dropped if the owner was deleted meanwhile (a
+        page or dialog closed before its data arrived).
+        """
 
         def finished(result: Any, exc: BaseException | None) -> None:
             self._running.discard(relay)
@@ -87,7 +93,9 @@ class Ops(QObject):
                 self._cursor_timer.stop()
                 self._restore_cursor()
                 self.busy_changed.emit(False)
-            if exc is not None:
+            if owner is not None and not shiboken6.isValid(owner):
+                log.debug("Dropped the answer for a closed %s", type(owner).__name__)
+            elif exc is not None:
                 on_failed(exc)
             else:
                 on_done(result)
@@ -146,4 +154,4 @@ def run_op(
         def on_failed(exc: BaseException) -> None:
             show_error(parent, exc)
 
-    ops().run(fn, on_done, on_failed, busy=busy)
+    ops().run(fn, on_done, on_failed, busy=busy, owner=parent)

@@ -353,7 +353,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self.failed = exc
             self.load_failed.emit(exc)
 
-        ops().run(lambda: fetch(request), done, failed)
+        ops().run(lambda: fetch(request), done, failed, owner=self)
 
     def _load_count(self) -> None:
         count = self._count
@@ -370,7 +370,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             if generation == self._generation:
                 self.load_failed.emit(exc)
 
-        ops().run(count, done, failed)
+        ops().run(count, done, failed, owner=self)
 
     def count_text(self) -> str:
         """ "1,000,000 bookings" (or "about …" for an estimate), without loading the rows."""

@@ -148,7 +148,7 @@ def test_every_change_through_a_service_writes_one_audit_row(
     )
     trail.one_row(agent, "booking.create", "booking", booking.id)
     booking = office.bookings.change_stay(
-        agent, booking.id, booking.version, StayChange(start, start + timedelta(days=7), 3)
+        agent, booking.id, booking.version, StayChange(start, start + timedelta(days=7), 3, None)
     )
     trail.one_row(agent, "booking.change", "booking", booking.id)
     booking = office.bookings.confirm(agent, booking.id, booking.version)

@@ -293,7 +293,7 @@ def test_bookings_moved_onto_the_same_free_dates_at_once_let_exactly_one_through
         def move(b: BookingRow, n: int, target: date = target) -> BookingRow:
             start = target + timedelta(days=n % 3)
             return office.bookings.change_stay(
-                agent, b.id, b.version, StayChange(start, start + timedelta(days=5), 2)
+                agent, b.id, b.version, StayChange(start, start + timedelta(days=5), 2, None)
             )
 
         outcomes = all_at_once([lambda b=b, n=n: move(b, n) for n, b in enumerate(bookings)])
@@ -355,7 +355,7 @@ def test_saves_released_together_by_an_abandoned_save_end_in_a_named_conflict(
             moving = office.bookings.create(
                 agent, NewBooking(customers[n + 1].id, lagoon.id, away, away + timedelta(days=3), 1)
             )
-            change = StayChange(s, e, 1)
+            change = StayChange(s, e, 1, None)
             calls.append(
                 partial(office.bookings.change_stay, agent, moving.id, moving.version, change)
             )

@@ -652,7 +652,7 @@ def test_change_onto_another_bookings_dates_is_a_conflict_and_writes_nothing(
 ) -> None:
     later = office.bookings.create(agent, new_booking(bob, lagoon, booking.end_date, nights=5))
     before = stored_booking(engine, later.id)
-    change = StayChange(booking.start_date + timedelta(days=2), later.end_date, 2)
+    change = StayChange(booking.start_date + timedelta(days=2), later.end_date, 2, None)
 
     error = refused(
         lambda: office.bookings.change_stay(agent, later.id, later.version, change), Conflict
@@ -675,7 +675,7 @@ def test_only_active_bookings_can_change(
 ) -> None:
     set_state(engine, booking.id, status, P.PENDING)
     ended = office.bookings.get(agent, booking.id)
-    change = StayChange(booking.start_date, booking.end_date, 3)
+    change = StayChange(booking.start_date, booking.end_date, 3, None)
 
     error = refused(
         lambda: office.bookings.change_stay(agent, booking.id, ended.version, change),
@@ -1102,7 +1102,7 @@ def test_a_role_without_booking_rights_is_refused_everything(
     start: date,
 ) -> None:
     v = booking.version
-    stay = StayChange(booking.start_date, booking.end_date, 3)
+    stay = StayChange(booking.start_date, booking.end_date, 3, None)
     bookings = office.bookings
     attempts: dict[str, Callable[[], object]] = {
         "create": lambda: bookings.create(

@@ -105,7 +105,7 @@ TABLE: dict[str, tuple[frozenset[Role], Call]] = {
     ),
     "bookings.change_stay": (
         STAFF,
-        lambda o, a: o.bookings.change_stay(a, NOWHERE, "0", StayChange(DAY, NEXT_WEEK, 1)),
+        lambda o, a: o.bookings.change_stay(a, NOWHERE, "0", StayChange(DAY, NEXT_WEEK, 1, None)),
     ),
     "bookings.confirm": (STAFF, lambda o, a: o.bookings.confirm(a, NOWHERE, "0")),
     "bookings.cancel": (STAFF, lambda o, a: o.bookings.cancel(a, NOWHERE, "0", "Ill")),

@@ -69,3 +69,4 @@ def test_lists_newest_first_sorts_by_header_and_filters(
     page.status.setCurrentIndex(page.status.findData(BookingStatus.CONFIRMED))
     settle(qtbot)
     assert _shown_ids(page) == []
+    assert not page._debounce.isActive(), "a filter change runs the pending search at once"

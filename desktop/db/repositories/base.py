@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Cast
 from sqlalchemy.types import Text
 
-from desktop.domain.errors import Conflict, NotFound
+from desktop.domain.errors import NotFound, StaleVersion
 
 
 def version_of(table: Table) -> ColumnElement[str]:
@@ -83,7 +83,7 @@ class Repository:
         current = self.current_values(ident)
         if current is None:
             raise self._missing(ident)
-        raise Conflict(
+        raise StaleVersion(
             f"Someone else changed this {self.noun} while you were editing it. "
             "Nothing was saved. Review their changes, then save again.",
             current=current,
@@ -110,7 +110,7 @@ class Repository:
             raise self._missing(ident)
         current = self.public(dict(row))
         if version is not None and current["version"] != version:
-            raise Conflict(
+            raise StaleVersion(
                 f"Someone else changed this {self.noun} while you were looking at it. "
                 "Nothing was saved. Review their changes, then try again.",
                 current=current,

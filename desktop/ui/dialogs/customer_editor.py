@@ -90,7 +90,6 @@ class CustomerEditor(QDialog):
             tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setObjectName("saveCustomer")
-        self.save_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setObjectName("closeEditor")
         self.save_button.clicked.connect(self._submit)
@@ -114,6 +113,7 @@ class CustomerEditor(QDialog):
         layout.addLayout(message_row)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.save_button.setDefault(True)  # once in the dialog: Enter saves
         QWidget.setTabOrder(self.name, self.email)
         QWidget.setTabOrder(self.email, self.phone)
         QWidget.setTabOrder(self.phone, self.save_button)

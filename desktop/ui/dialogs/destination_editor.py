@@ -211,7 +211,6 @@ class DestinationEditor(QDialog):
             tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setObjectName("saveDestination")
-        self.save_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setObjectName("closeEditor")
         self.save_button.clicked.connect(self._submit)
@@ -241,6 +240,7 @@ class DestinationEditor(QDialog):
         message_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(message_row)
         layout.addWidget(self.buttons)
+        self.save_button.setDefault(True)  # once in the dialog: Enter saves
 
         chain: list[QWidget] = [
             self.name,

@@ -22,6 +22,7 @@ from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, PagedTableModel
 from desktop.ui.widgets.list_view import ListView
+from desktop.ui.widgets.notice import PageNotice
 
 R = TypeVar("R")  # the row type
 F = TypeVar("F")  # the filter type
@@ -64,8 +65,15 @@ class ListPage(QWidget, Generic[R, F]):
         self.search.setMinimumWidth(260)
         self.filter_bar.addWidget(self.search, 2)
         layout.addLayout(self.filter_bar)
+        self.notice = PageNotice(self)
+        layout.addWidget(self.notice)
         self.view = ListView(self.list_name, self.model, self)
         layout.addWidget(self.view, 1)
+        if not self.view.restored:
+            keys = [column.key for column in self.model.columns]
+            for key, width in self.column_widths().items():
+                if key in keys:
+                    self.view.setColumnWidth(keys.index(key), width)
         footer = QHBoxLayout()
         self.count_label = QLabel()
         self.count_label.setObjectName("rowCount")
@@ -108,6 +116,10 @@ class ListPage(QWidget, Generic[R, F]):
 
     def search_hint(self) -> str:
         return tr("Search")
+
+    def column_widths(self) -> dict[str, int]:
+        """Starting widths by column key (until the person arranges the columns)."""
+        return {}
 
     def build_filters(self) -> None:
         """Add the page's own filter widgets with ``add_filter``."""
@@ -185,7 +197,13 @@ class ListPage(QWidget, Generic[R, F]):
             self._started = True
             self.requery()
 
+    def tell(self, text: str) -> None:
+        """Say what an action just did: above the list and in the status bar."""
+        self.notice.show_message(text)
+        self.status_message.emit(text)
+
     def requery(self) -> None:
+        self._debounce.stop()  # Enter or a filter change may come before the pause ends
         f = self.current_filter()
         self.problem_label.clear()
         self.model.set_source(

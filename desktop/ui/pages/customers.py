@@ -7,15 +7,12 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QWidget
 
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
 from desktop.domain.permissions import Permission
 from desktop.domain.records import PersonRow
 from desktop.ui.pages.base import ListPage
-from desktop.ui.pages.destinations import add_notice, remembered_layout, show_default_sort
 from desktop.ui.resources import icon
-from desktop.ui.session import Session
 from desktop.ui.table_model import Column, ColumnKind
 
 K = ColumnKind
@@ -35,14 +32,8 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
     list_name = "customers"
     icon_name = "customers"
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(session, parent)
-        self.notice = add_notice(self)
-        show_default_sort(self)
-        if not remembered_layout(self.list_name):
-            self.view.setColumnWidth(0, 240)
-            self.view.setColumnWidth(1, 280)
-            self.view.setColumnWidth(2, 180)
+    def column_widths(self) -> dict[str, int]:
+        return {"name": 240, "email": 280, "phone": 180}
 
     def columns(self) -> Sequence[Column[PersonRow]]:
         return [
@@ -122,8 +113,7 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
         dialog.open()
 
     def _created(self, row: PersonRow) -> None:
-        self.notice.show_message(tr("{0} was added as a customer.").format(row.name))
-        self.status_message.emit(self.notice.text())
+        self.tell(tr("{0} was added as a customer.").format(row.name))
         self.refresh()
 
     def _bookings_page(self) -> Any:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QComboBox,
     QCompleter,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QToolButton,
     QWidget,
 )
 
@@ -27,10 +20,7 @@ from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCoun
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.services.destinations import Removal
-from desktop.ui.app_state import settings
 from desktop.ui.dialogs.destination_editor import amount_validator, parse_amount
-from desktop.ui.errors import show_error
-from desktop.ui.ops import run_op
 from desktop.ui.pages.base import SEARCH_DELAY_MS, ListPage
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -56,115 +46,6 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Destinations", text)
 
 
-class PageNotice(QFrame):
-    """A line above a list saying what an action just did; stays until closed or replaced."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("pageNotice")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 4, 4)
-        self.label = QLabel()
-        self.label.setObjectName("pageNoticeText")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
-        close = QToolButton()
-        close.setObjectName("closeNotice")
-        close.setText("\N{MULTIPLICATION SIGN}")
-        close.setAutoRaise(True)
-        close.setToolTip(tr("Dismiss"))
-        close.clicked.connect(self.hide)
-        layout.addWidget(close)
-        accent = self.palette().color(self.palette().ColorRole.Highlight)
-        tint = QColor(accent)
-        tint.setAlpha(28)
-        self.setStyleSheet(
-            f"QFrame#pageNotice {{ background: rgba({tint.red()}, {tint.green()}, {tint.blue()},"
-            f" {tint.alpha()}); border: 1px solid {accent.name()}; border-radius: 5px; }}"
-        )
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
-
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
-
-
-def add_notice(page: QWidget) -> PageNotice:
-    """A notice between a page's filters and its table."""
-    notice = PageNotice(page)
-    layout = page.layout()
-    if isinstance(layout, QBoxLayout):
-        layout.insertWidget(1, notice)
-    return notice
-
-
-def keep_unsortable_indicator(page: ListPage[Any, Any]) -> None:
-    """A click on a column the database cannot sort by leaves the sort as it was."""
-    header = page.view.horizontalHeader()
-
-    def changed(section: int, _order: Qt.SortOrder) -> None:
-        columns = page.model.columns
-        if 0 <= section < len(columns) and not columns[section].sortable:
-            current = page.model.sort_column()
-            order = (
-                Qt.SortOrder.DescendingOrder
-                if page.model.sort_order.descending
-                else Qt.SortOrder.AscendingOrder
-            )
-            header.blockSignals(True)
-            header.setSortIndicator(current, order)
-            header.blockSignals(False)
-            header.viewport().update()
-
-    header.sortIndicatorChanged.connect(changed)
-
-
-def show_default_sort(page: ListPage[Any, Any]) -> None:
-    """Sort a list as its page intends unless the person chose another order before.
-
-    ListView reads the model's order back only after enabling sorting has already
-    sorted by the header's initial indicator (the first column, descending).
-    """
-    if remembered_layout(page.list_name):
-        return
-    sort = page.default_sort()
-    keys = [column.key for column in page.model.columns]
-    if sort.column in keys:
-        order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
-        page.view.horizontalHeader().setSortIndicator(keys.index(sort.column), order)
-
-
-def run_while_shown(
-    page: QWidget,
-    work: Callable[[], Any],
-    done: Callable[[Any], None],
-    *,
-    busy: bool = True,
-) -> None:
-    """Background work for a page; its answer is dropped if the page closed meanwhile."""
-
-    def deliver(result: Any) -> None:
-        if shiboken6.isValid(page):
-            done(result)
-
-    def failed(exc: BaseException) -> None:
-        if shiboken6.isValid(page):
-            show_error(page, exc)
-        else:
-            log.info("Dropped the answer of a closed page: %s", exc)
-
-    run_op(work, deliver, parent=page, on_failed=failed, busy=busy)
-
-
-def remembered_layout(list_name: str) -> bool:
-    """Whether the person arranged this list's columns before (then their widths stand)."""
-    return settings().value(f"lists/{list_name}/header") is not None
-
-
 class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
     title = "Destinations"
     list_name = "destinations"
@@ -173,20 +54,10 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         self._cities: dict[str, str] = {}  # casefolded -> as spelt in the catalogue
         super().__init__(session, parent)
-        self.notice = add_notice(self)
-        show_default_sort(self)
-        if not remembered_layout(self.list_name):
-            for key, width in COLUMN_WIDTHS.items():
-                self.view.setColumnWidth(self._section(key), width)
         self._load_choices()
 
-    def run(
-        self, work: Callable[[], Any], done: Callable[[Any], None], *, busy: bool = True
-    ) -> None:
-        run_while_shown(self, work, done, busy=busy)
-
-    def _section(self, key: str) -> int:
-        return [c.key for c in self.model.columns].index(key)
+    def column_widths(self) -> dict[str, int]:
+        return COLUMN_WIDTHS
 
     # -- the list --------------------------------------------------------------------
 
@@ -393,10 +264,6 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
                 if row is not None
                 else tr("Stop selling the selected destination; its bookings stay")
             )
-
-    def tell(self, text: str) -> None:
-        self.notice.show_message(text)
-        self.status_message.emit(text)
 
     def open_row(self, row: DestinationRow) -> None:
         from desktop.ui.dialogs.destination_editor import DestinationEditor

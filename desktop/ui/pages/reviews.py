@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor, QPalette
@@ -27,13 +26,6 @@ from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow, ReviewRow
 from desktop.ui.dialogs.review_view import MAX_STARS, stars
 from desktop.ui.pages.base import ListPage
-from desktop.ui.pages.destinations import (
-    add_notice,
-    keep_unsortable_indicator,
-    remembered_layout,
-    run_while_shown,
-    show_default_sort,
-)
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, ColumnKind
@@ -87,19 +79,12 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.notice = add_notice(self)
-        show_default_sort(self)
-        keep_unsortable_indicator(self)
         self._stars = StarDelegate(self.view)
         self.view.setItemDelegateForColumn(RATING_COLUMN, self._stars)
-        if not remembered_layout(self.list_name):
-            for section, width in enumerate((190, 150, 90, 340, 72, 72)):
-                self.view.setColumnWidth(section, width)
 
-    def run(
-        self, work: Callable[[], Any], done: Callable[[Any], None], *, busy: bool = True
-    ) -> None:
-        run_while_shown(self, work, done, busy=busy)
+    def column_widths(self) -> dict[str, int]:
+        keys = [column.key for column in self.model.columns]
+        return dict(zip(keys, (190, 150, 90, 340, 72, 72), strict=False))
 
     def columns(self) -> Sequence[Column[ReviewRow]]:
         return [
@@ -206,10 +191,6 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         row = self.selected()
         for action in (self.open_action, self.helpful_action, self.delete_action):
             action.setEnabled(row is not None)
-
-    def tell(self, text: str) -> None:
-        self.notice.show_message(text)
-        self.status_message.emit(text)
 
     def open_row(self, row: ReviewRow) -> None:
         from desktop.ui.dialogs.review_view import ReviewDialog

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.bookings import total_price
-from desktop.domain.errors import Conflict, DatabaseUnavailable
+from desktop.domain.errors import DatabaseUnavailable, StaleVersion
 from desktop.domain.records import BookingRow, DestinationRow, TakenDates
 from desktop.domain.validation import TEXT_MAX
 from desktop.ui.errors import describe
@@ -1003,7 +1003,7 @@ class StayEditor(QObject):
 
 def is_stale(exc: BaseException) -> bool:
     """A refusal because someone else changed the row since it was read (not an overlap)."""
-    return isinstance(exc, Conflict) and exc.current is not None and "version" in exc.current
+    return isinstance(exc, StaleVersion)
 
 
 class ProblemBar(QWidget):

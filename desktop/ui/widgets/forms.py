@@ -87,6 +87,9 @@ class Form(QObject):
         """A row of the form: label, editor, and the editor's message line."""
         box, message = with_message(editor)
         self._layout.addRow(label, box)
+        caption = self._layout.labelForField(box)
+        if isinstance(caption, QLabel):
+            caption.setBuddy(editor)  # the label's &mnemonic focuses the editor, not the box
         self._messages[name] = message
         self._editors[name] = editor
         self._watch(name, editor)

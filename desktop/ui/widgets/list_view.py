@@ -104,6 +104,22 @@ class ListView(QTableView):
             header.setSortIndicator(section, order)
         # Enabling sorting sorts by the indicator: it must show the model's order first.
         self.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._keep_unsortable_indicator)
+
+    def _keep_unsortable_indicator(self, section: int, _order: Qt.SortOrder) -> None:
+        """A click on a column the database cannot sort by leaves the sort as it was."""
+        columns = self._model.columns
+        if 0 <= section < len(columns) and columns[section].sortable:
+            return
+        descending = self._model.sort_order.descending
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(
+            self._model.sort_column(),
+            Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+        )
+        header.blockSignals(False)
+        header.viewport().update()
 
     @property
     def restored(self) -> bool:
