@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.permissions import Permission
 from desktop.ui.app_state import settings
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.ops import ops
 from desktop.ui.resources import app_icon, icon
 from desktop.ui.session import Session
@@ -225,7 +226,7 @@ class MainWindow(QMainWindow):
     def _change_password(self) -> None:
         from desktop.ui.dialogs.password import ChangePasswordDialog
 
-        ChangePasswordDialog(self.session, self).open()
+        open_dialog(ChangePasswordDialog(self.session, self))
 
     def _about(self) -> None:
         QMessageBox.about(

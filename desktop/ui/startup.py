@@ -43,6 +43,7 @@ def tr(text: str) -> str:
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("dialogTitle")
+    label.setMinimumWidth(460)  # the dialogs size to their content; keep them comfortably wide
     return label
 
 

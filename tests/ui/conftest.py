@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.bootstrap import BackOffice, Connection
@@ -48,6 +49,11 @@ def no_worker_left_running(qapp: QApplication) -> Iterator[None]:
 
 def make_session(back_office: BackOffice, actor: Actor) -> Session:
     return Session(back_office, actor, TEST_CONNECTION)
+
+
+def is_closed(widget: QWidget) -> bool:
+    """Hidden, or deleted already (dialogs delete themselves when they close)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
 
 
 def settle(qtbot: QtBot, timeout: int = 10_000) -> None:

@@ -13,7 +13,7 @@ from desktop.domain.permissions import Actor
 from desktop.ui.dialogs.password import ChangePasswordDialog
 from desktop.ui.widgets.forms import FieldMessage
 from tests.services.conftest import PASSWORD
-from tests.ui.conftest import make_session, settle
+from tests.ui.conftest import is_closed, make_session, settle
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -59,7 +59,7 @@ def test_a_wrong_current_password_is_said_inline_and_changes_nothing(
         office.auth.sign_in(agent.email, NEW_PASSWORD)
 
     _type(qtbot, dialog.current, PASSWORD)  # correcting the field clears its message
-    qtbot.waitUntil(lambda: not message.isVisible())
+    qtbot.waitUntil(lambda: is_closed(message))
 
 
 def test_the_right_current_password_changes_it(

@@ -20,7 +20,7 @@ from desktop.ui.pages.staff import StaffPage
 from desktop.ui.table_model import RAW_ROLE, ROW_ROLE
 from desktop.ui.widgets.forms import FieldMessage
 from tests.services.conftest import PASSWORD
-from tests.ui.conftest import make_session, settle
+from tests.ui.conftest import is_closed, make_session, settle
 
 NEW_PASSWORD = "a much longer passphrase"
 D = TypeVar("D", bound=QDialog)
@@ -135,7 +135,7 @@ def test_creates_a_staff_member_who_can_then_sign_in(
     qtbot.keyClicks(editor.repeat, NEW_PASSWORD)
     qtbot.waitUntil(editor.save_button.isEnabled)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: is_closed(editor))
     settle(qtbot)
 
     assert "Nia Newcomer" in _names(page)
@@ -193,7 +193,7 @@ def test_edits_a_role_with_enter_on_the_row(
     qtbot.keyClicks(editor.name, "Alex Senior")
     qtbot.waitUntil(editor.save_button.isEnabled)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: is_closed(editor))
     settle(qtbot)
 
     assert _role_shown(page, "Alex Senior") == "Administrator (admin)"
@@ -221,7 +221,7 @@ def test_the_last_administrator_refusal_shows_under_the_role(
     assert _staff(office, admin)["ada@office.example"].role is Role.ADMIN
 
     editor.role.setCurrentIndex(editor.role.findText("Administrator"))
-    qtbot.waitUntil(lambda: not role_message.isVisible())
+    qtbot.waitUntil(lambda: is_closed(role_message))
     editor.reject()
 
 
@@ -240,7 +240,7 @@ def test_resets_a_password_and_the_member_signs_in_with_it(
     qtbot.keyClicks(dialog.repeat, NEW_PASSWORD)
     qtbot.waitUntil(dialog.save_button.isEnabled)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: is_closed(dialog))
     settle(qtbot)
 
     assert office.auth.sign_in("alex@office.example", NEW_PASSWORD).id == agent.id
@@ -254,7 +254,7 @@ def test_resets_a_password_and_the_member_signs_in_with_it(
     qtbot.keyClicks(editor.phone, "555 0100")
     qtbot.waitUntil(editor.save_button.isEnabled)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    qtbot.waitUntil(lambda: is_closed(editor))
     settle(qtbot)
     assert _staff(office, admin)["alex@office.example"].phone == "555 0100"
 

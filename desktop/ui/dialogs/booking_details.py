@@ -21,6 +21,7 @@ from desktop.domain.enums import BookingStatus
 from desktop.domain.errors import BackOfficeError
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.dialogs.booking_actions import (
     BookingActionDialog,
     CancelBookingDialog,
@@ -200,7 +201,7 @@ class BookingDetailsDialog(FittingDialog):
         dialog = dialog_class(self.session, self.booking, self)
         dialog.saved.connect(self.updated)
         self.action_dialog = dialog
-        dialog.open()
+        open_dialog(dialog)
 
     def updated(self, booking: BookingRow) -> None:
         """An action saved: show the new row and tell the list."""

@@ -27,6 +27,7 @@ from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.errors import describe, show_error
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
@@ -351,7 +352,7 @@ class NewBookingDialog(FittingDialog):
         dialog = NewCustomerDialog(self.session, self.customer.search.text(), self)
         dialog.created.connect(self._customer_created)
         self.customer_dialog = dialog
-        dialog.open()
+        open_dialog(dialog)
 
     def _customer_created(self, person: PersonRow) -> None:
         self.customer.set_chosen(person)

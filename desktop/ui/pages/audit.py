@@ -19,6 +19,7 @@ from desktop.domain.listing import (
 )
 from desktop.domain.permissions import Permission
 from desktop.domain.records import AuditRow, PersonRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -217,7 +218,7 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
     def open_row(self, row: AuditRow) -> None:
         from desktop.ui.dialogs.audit_entry import AuditEntryDialog
 
-        AuditEntryDialog(row, self).open()
+        open_dialog(AuditEntryDialog(row, self))
 
     def open_selected(self) -> None:
         row = self.selected()

@@ -62,7 +62,7 @@ class ListPage(QWidget, Generic[R, F]):
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(self.search_hint())
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(200)
         self.filter_bar.addWidget(self.search, 2)
         layout.addLayout(self.filter_bar)
         self.notice = PageNotice(self)
@@ -91,6 +91,8 @@ class ListPage(QWidget, Generic[R, F]):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self.requery)
         self.model.count_changed.connect(lambda _count: self._show_count())
+        self.model.reset_done.connect(self._update_empty_text)
+        self.model.loading_changed.connect(lambda _loading: self._update_empty_text())
         self.model.load_failed.connect(self._load_failed)
         self.view.open_requested.connect(self.open_row)
         self.view.selection_changed.connect(lambda _row: self.update_actions())
@@ -116,6 +118,12 @@ class ListPage(QWidget, Generic[R, F]):
 
     def search_hint(self) -> str:
         return tr("Search")
+
+    def empty_text(self, filtered: bool) -> str:
+        """What an empty list says: nothing matches the filters, or nothing exists yet."""
+        if filtered:
+            return tr("Nothing matches these filters. Change or clear them to see more.")
+        return tr("Nothing here yet.")
 
     def column_widths(self) -> dict[str, int]:
         """Starting widths by column key (until the person arranges the columns)."""
@@ -226,6 +234,14 @@ class ListPage(QWidget, Generic[R, F]):
         if not self.model.replace_row(row):
             self.refresh()
         self.update_actions()
+
+    def _update_empty_text(self) -> None:
+        f = self.current_filter()
+        try:
+            filtered = f != type(f)()
+        except TypeError:
+            filtered = True
+        self.view.set_empty_text(self.empty_text(filtered))
 
     def _show_count(self) -> None:
         self.count_label.setText(self.model.count_text())

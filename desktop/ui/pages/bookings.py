@@ -20,6 +20,7 @@ from desktop.domain.listing import (
 )
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow, DestinationRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
 from desktop.ui.table_model import Column, ColumnKind
@@ -53,11 +54,31 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
     def default_sort(self) -> Sort:
         return Sort("created_at", descending=True)
 
+    def column_widths(self) -> dict[str, int]:
+        return {
+            "id": 80,
+            "customer_name": 160,
+            "destination_name": 190,
+            "start_date": 90,
+            "end_date": 90,
+            "guests": 72,
+            "total_price": 100,
+            "status": 105,
+            "payment_status": 100,
+        }
+
     def nouns(self) -> tuple[str, str]:
         return tr("booking"), tr("bookings")
 
     def search_hint(self) -> str:
         return tr("Search by booking number, customer or destination (Ctrl+F)")
+
+    def empty_text(self, filtered: bool) -> str:
+        if filtered:
+            return tr("No bookings match these filters. Change or clear them to see more.")
+        if self.session.can(Permission.MANAGE_BOOKINGS):
+            return tr("No bookings yet. Press Ctrl+N to make the first one.")
+        return tr("No bookings yet.")
 
     def build_filters(self) -> None:
         self.status = QComboBox()
@@ -212,7 +233,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
 
         dialog = BookingDetailsDialog(self.session, row, self)
         dialog.saved.connect(self.row_saved)
-        dialog.open()
+        open_dialog(dialog)
 
     def open_selected(self) -> None:
         row = self.selected()
@@ -224,7 +245,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
 
         dialog = NewBookingDialog(self.session, self)
         dialog.saved.connect(lambda _row: self.refresh())
-        dialog.open()
+        open_dialog(dialog)
 
     def confirm(self) -> None:
         row = self.selected()
@@ -261,4 +282,4 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
             return
         dialog = dialog_class(self.session, row, self)
         dialog.saved.connect(self.row_saved)
-        dialog.open()
+        open_dialog(dialog)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
 from desktop.domain.permissions import Permission
 from desktop.domain.records import PersonRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage
 from desktop.ui.resources import icon
 from desktop.ui.table_model import Column, ColumnKind
@@ -98,7 +99,7 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
 
         dialog = CustomerEditor(self.session, row, self)
         dialog.saved.connect(self.row_saved)
-        dialog.open()
+        open_dialog(dialog)
 
     def open_selected(self) -> None:
         row = self.selected()
@@ -110,7 +111,7 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
 
         dialog = CustomerEditor(self.session, None, self)
         dialog.saved.connect(self._created)
-        dialog.open()
+        open_dialog(dialog)
 
     def _created(self, row: PersonRow) -> None:
         self.tell(tr("{0} was added as a customer.").format(row.name))

@@ -20,6 +20,7 @@ from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCoun
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.services.destinations import Removal
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.dialogs.destination_editor import amount_validator, parse_amount
 from desktop.ui.pages.base import SEARCH_DELAY_MS, ListPage
 from desktop.ui.resources import icon
@@ -270,7 +271,7 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
 
         dialog = DestinationEditor(self.session, row, self)
         dialog.saved.connect(self._edited)
-        dialog.open()
+        open_dialog(dialog)
 
     def open_selected(self) -> None:
         row = self.selected()
@@ -282,7 +283,7 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
 
         dialog = DestinationEditor(self.session, None, self)
         dialog.saved.connect(self._created)
-        dialog.open()
+        open_dialog(dialog)
 
     def _created(self, row: DestinationRow) -> None:
         self.tell(tr("{0} was added to the catalogue.").format(row.name))
@@ -342,7 +343,7 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
                 self._remove(row)
 
         box.finished.connect(answered)
-        box.open()
+        open_dialog(box)
 
     def _remove(self, row: DestinationRow) -> None:
         office, actor = self.session.office, self.session.actor

@@ -24,6 +24,7 @@ from desktop.domain.listing import (
 )
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow, ReviewRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.dialogs.review_view import MAX_STARS, stars
 from desktop.ui.pages.base import ListPage
 from desktop.ui.resources import icon
@@ -195,7 +196,7 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
     def open_row(self, row: ReviewRow) -> None:
         from desktop.ui.dialogs.review_view import ReviewDialog
 
-        ReviewDialog(row, self).open()
+        open_dialog(ReviewDialog(row, self))
 
     def open_selected(self) -> None:
         row = self.selected()
@@ -253,7 +254,7 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
                 self._delete(row)
 
         box.finished.connect(answered)
-        box.open()
+        open_dialog(box)
 
     def _delete(self, row: ReviewRow) -> None:
         office, actor = self.session.office, self.session.actor

@@ -12,6 +12,7 @@ from desktop.domain.enums import Role
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
 from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES, Permission
 from desktop.domain.records import PersonRow
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -130,7 +131,7 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
 
         editor = StaffEditor(self.session, row, self)
         editor.saved.connect(self.row_saved)
-        editor.open()
+        open_dialog(editor)
 
     def edit_selected(self) -> None:
         row = self.selected()
@@ -142,7 +143,7 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
 
         editor = StaffEditor(self.session, None, self)
         editor.saved.connect(lambda row: self._reload_selecting(row.id))
-        editor.open()
+        open_dialog(editor)
 
     def reset_password(self) -> None:
         row = self.selected()
@@ -153,7 +154,7 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
         dialog = ResetPasswordDialog(self.session, row, self)
         # A new password changes the row's version: read it again before the next edit.
         dialog.saved.connect(lambda person: self._reload_selecting(person.id))
-        dialog.open()
+        open_dialog(dialog)
 
     def _reload_selecting(self, person_id: int) -> None:
         """Reload the list and put the selection back on one person once the rows are in."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QPainter
+from PySide6.QtGui import QAction, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -72,6 +72,7 @@ class ListView(QTableView):
     def __init__(self, list_name: str, model: PagedTableModel[Any], parent: QWidget | None = None):
         super().__init__(parent)
         self.list_name = list_name
+        self._empty_text = ""
         self.setObjectName(f"{list_name}Table")
         self.setModel(model)
         self._model = model
@@ -125,6 +126,22 @@ class ListView(QTableView):
     def restored(self) -> bool:
         """Whether a remembered layout (and its sort) was applied."""
         return self._restored
+
+    def set_empty_text(self, text: str) -> None:
+        """What the empty table says once its query found nothing."""
+        self._empty_text = text
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._empty_text and self._model.rowCount() == 0 and self._model.is_complete():
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(
+                area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text
+            )
+            painter.end()
 
     def current_row(self) -> Any:
         index = self.currentIndex()
