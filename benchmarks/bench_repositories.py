@@ -57,7 +57,7 @@ from sqlalchemy.pool import NullPool
 from desktop.bootstrap import build
 from desktop.db import migrate
 from desktop.db.engine import build_engine
-from desktop.db.uow import unit_of_work_factory
+from desktop.db.uow import reading_factory
 from desktop.domain.bookings import total_price
 from desktop.domain.enums import BookingStatus, Role
 from desktop.domain.listing import (
@@ -199,7 +199,7 @@ class Bench:
     def __init__(self, url: URL) -> None:
         self.url = url
         self.engine = build_engine(url)  # the application's pool, pre-ping and all
-        self.units_of_work = unit_of_work_factory(self.engine)
+        self.units_of_work = reading_factory(self.engine)  # as the services read
         self.raw = generate.connect(url)
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ from desktop.db.diagnostics import check_server
 from desktop.db.embedded import EMBEDDED_DATABASE, EmbeddedServer
 from desktop.db.engine import build_engine
 from desktop.db.location import DatabaseLocation, resolve, server_url
-from desktop.db.uow import unit_of_work_factory
+from desktop.db.uow import reading_factory, unit_of_work_factory
 from desktop.domain.errors import BackOfficeError
 from desktop.services.audit import AuditService
 from desktop.services.auth import AuthService
@@ -72,6 +72,7 @@ def build(
     server_host = engine.url.host or None
     ctx = ServiceContext(
         units_of_work=unit_of_work_factory(engine),
+        readings=reading_factory(engine),
         audit=audit or AuditContext.for_this_workstation(server_host),
         clock=clock,
     )

@@ -57,9 +57,13 @@ def fetch_page(
     limit = max(1, min(request.limit, MAX_PAGE_SIZE))
     desc = request.sort.descending
     after = request.after
-    segments = _segments(key, desc, after)
     rows: list[T] = []
-    for segment_is_null, cursor in segments:
+    if after is None:
+        # The first page: PostgreSQL's own NULL order is the segments' order, one query.
+        order = [key.expr.desc(), id_col.desc()] if desc else [key.expr.asc(), id_col.asc()]
+        result = session.execute(stmt.order_by(*order).limit(limit + 1)).all()
+        return _page([to_row(r) for r in result], limit, sort_value, row_id)
+    for segment_is_null, cursor in _segments(key, desc, after):
         want = limit + 1 - len(rows)
         if want <= 0:
             break
@@ -69,7 +73,14 @@ def fetch_page(
         else:
             order = [key.expr.desc(), id_col.desc()] if desc else [key.expr.asc(), id_col.asc()]
         page_stmt = page_stmt.order_by(*order).limit(want)
-        rows.extend(to_row(r) for r in session.execute(page_stmt))
+        rows.extend(to_row(r) for r in session.execute(page_stmt).all())
+    return _page(rows, limit, sort_value, row_id)
+
+
+def _page(
+    rows: list[T], limit: int, sort_value: Callable[[T], SortValue], row_id: Callable[[T], int]
+) -> Page[T]:
+    """The first ``limit`` rows; a cursor after the last one when another row was found."""
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = Cursor(sort_value(rows[-1]), row_id(rows[-1])) if has_more and rows else None

@@ -72,9 +72,10 @@ class UnitOfWork:
     reviews: ReviewRepository
     audit: AuditRepository
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    def __init__(self, session_factory: Callable[[], Session], *, read_only: bool = False) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self.read_only = read_only
 
     @property
     def session(self) -> Session:
@@ -113,6 +114,8 @@ class UnitOfWork:
             raise Conflict(BUSY) from exc
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a reading unit of work cannot commit; use units_of_work()")
         try:
             self.session.commit()
         except DBAPIError as exc:
@@ -138,3 +141,14 @@ class UnitOfWork:
 def unit_of_work_factory(engine: Engine) -> Callable[[], UnitOfWork]:
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     return lambda: UnitOfWork(sessions)
+
+
+def reading_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    """Units of work that only read, in autocommit: no BEGIN and no ROLLBACK round trips.
+
+    A list page then costs the pool's health check and the query itself; each
+    statement sees the data committed when it starts, which is all a list needs.
+    """
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    sessions = sessionmaker(bind=reader, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions, read_only=True)

@@ -11,15 +11,15 @@ from desktop.services.context import Service
 class AuditService(Service):
     def page(self, actor: Actor, f: AuditFilter, request: PageRequest) -> Page[AuditRow]:
         actor.require(Permission.VIEW_AUDIT)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.audit.page(f, request)
 
     def count(self, actor: Actor, f: AuditFilter) -> RowCount:
         actor.require(Permission.VIEW_AUDIT)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.audit.count(f)
 
     def actions(self, actor: Actor) -> list[str]:
         actor.require(Permission.VIEW_AUDIT)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.audit.actions()

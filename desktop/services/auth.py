@@ -46,7 +46,7 @@ class AuthService(Service):
         self.passwords = passwords
 
     def needs_first_admin(self) -> bool:
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return not uow.people.staff_exists()
 
     def sign_in(self, email: str, password: str) -> Actor:

@@ -107,23 +107,23 @@ def _write_stay(uow: UnitOfWork, write: Callable[[], T]) -> T:
 class BookingService(Service):
     def page(self, actor: Actor, f: BookingFilter, request: PageRequest) -> Page[BookingRow]:
         actor.require(Permission.VIEW_BOOKINGS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.bookings.page(f, request)
 
     def count(self, actor: Actor, f: BookingFilter) -> RowCount:
         actor.require(Permission.VIEW_BOOKINGS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.bookings.count(f)
 
     def get(self, actor: Actor, booking_id: int) -> BookingRow:
         actor.require(Permission.VIEW_BOOKINGS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.bookings.get(booking_id)
 
     def find_by_request_token(self, actor: Actor, token: uuid.UUID) -> BookingRow | None:
         """Whether a create sent with this token landed (after a lost connection)."""
         actor.require(Permission.VIEW_BOOKINGS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.bookings.find_by_request_token(token)
 
     # -- create and change ----------------------------------------------------------

@@ -84,6 +84,11 @@ class ServiceContext:
     units_of_work: Callable[[], UnitOfWork]
     audit: AuditContext
     clock: Clock = field(default=system_clock)
+    readings: Callable[[], UnitOfWork] | None = None  # autocommit units for reads
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a use case that only reads (lists, counts, lookups)."""
+        return (self.readings or self.units_of_work)()
 
     def now(self) -> datetime:
         return self.clock()

@@ -85,22 +85,22 @@ class DestinationService(Service):
         self, actor: Actor, f: DestinationFilter, request: PageRequest
     ) -> Page[DestinationRow]:
         actor.require(Permission.VIEW_DESTINATIONS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.destinations.page(f, request)
 
     def count(self, actor: Actor, f: DestinationFilter) -> RowCount:
         actor.require(Permission.VIEW_DESTINATIONS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.destinations.count(f)
 
     def get(self, actor: Actor, destination_id: int) -> DestinationRow:
         actor.require(Permission.VIEW_DESTINATIONS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.destinations.get(destination_id)
 
     def countries(self, actor: Actor) -> list[str]:
         actor.require(Permission.VIEW_DESTINATIONS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.destinations.countries()
 
     def taken_dates(
@@ -110,7 +110,7 @@ class DestinationService(Service):
         actor.require(Permission.VIEW_BOOKINGS)
         if end <= start:
             raise ValidationError({"end_date": "must be after the start date."})
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.destinations.taken_dates(destination_id, start, end)
 
     def create(self, actor: Actor, draft: DestinationDraft) -> DestinationRow:

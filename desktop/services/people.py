@@ -88,17 +88,17 @@ class CustomerService(Service):
 
     def page(self, actor: Actor, f: PersonFilter, request: PageRequest) -> Page[PersonRow]:
         actor.require(Permission.VIEW_CUSTOMERS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.people.page(_customers(f), request)
 
     def count(self, actor: Actor, f: PersonFilter) -> RowCount:
         actor.require(Permission.VIEW_CUSTOMERS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.people.count(_customers(f))
 
     def get(self, actor: Actor, customer_id: int) -> PersonRow:
         actor.require(Permission.VIEW_CUSTOMERS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             person = uow.people.get(customer_id)
         if person.role != Role.USER:
             raise PermissionDenied(STAFF_NOT_CUSTOMER)
@@ -152,12 +152,12 @@ class StaffService(Service):
 
     def page(self, actor: Actor, f: PersonFilter, request: PageRequest) -> Page[PersonRow]:
         actor.require(Permission.MANAGE_STAFF)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.people.page(_staff(f), request)
 
     def count(self, actor: Actor, f: PersonFilter) -> RowCount:
         actor.require(Permission.MANAGE_STAFF)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.people.count(_staff(f))
 
     def create(self, actor: Actor, details: PersonDetails, role: Role, password: str) -> PersonRow:

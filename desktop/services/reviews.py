@@ -28,17 +28,17 @@ class NewReview:
 class ReviewService(Service):
     def page(self, actor: Actor, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
         actor.require(Permission.VIEW_REVIEWS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.reviews.page(f, request)
 
     def count(self, actor: Actor, f: ReviewFilter) -> RowCount:
         actor.require(Permission.VIEW_REVIEWS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.reviews.count(f)
 
     def get(self, actor: Actor, review_id: int) -> ReviewRow:
         actor.require(Permission.VIEW_REVIEWS)
-        with self.ctx.units_of_work() as uow:
+        with self.ctx.reading() as uow:
             return uow.reviews.get(review_id)
 
     def create(self, actor: Actor, review: NewReview) -> ReviewRow:

@@ -11,7 +11,7 @@ from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import AuditLog, User
 from desktop.db.repositories.base import Repository
 from desktop.domain.listing import AuditFilter, Page, PageRequest, RowCount
-from desktop.domain.records import AuditRow
+from desktop.domain.records import AuditRow, record_builder
 
 T = cast(Table, AuditLog.__table__)
 U = cast(Table, User.__table__)
@@ -38,20 +38,7 @@ _COLUMNS = (
 _JOINED = T.outerjoin(U, U.c.id == T.c.user_id)
 
 
-def _row(r: Any) -> AuditRow:
-    return AuditRow(
-        id=r.id,
-        user_id=r.user_id,
-        actor_name=r.actor_name,
-        action=r.action,
-        resource_type=r.resource_type,
-        resource_id=r.resource_id,
-        old_values=r.old_values,
-        new_values=r.new_values,
-        ip_address=r.ip_address,
-        user_agent=r.user_agent,
-        created_at=r.created_at,
-    )
+_row = record_builder(AuditRow)  # the columns above are in AuditRow's field order
 
 
 class AuditRepository(Repository):

@@ -15,7 +15,7 @@ from desktop.db.repositories.people import like_pattern
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus, PaymentStatus
 from desktop.domain.listing import BookingFilter, Page, PageRequest, RowCount
-from desktop.domain.records import BookingRow
+from desktop.domain.records import BookingRow, record_builder
 
 T = cast(Table, Booking.__table__)
 U = cast(Table, User.__table__)
@@ -58,28 +58,16 @@ _COLUMNS = (
 _JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
 
 
+_BUILD = record_builder(BookingRow)
+_STATUS = {s.value: s for s in BookingStatus}
+_PAYMENT = {p.value: p for p in PaymentStatus}
+
+
 def _row(r: Any) -> BookingRow:
-    return BookingRow(
-        id=r.id,
-        customer_id=r.user_id,
-        customer_name=r.customer_name,
-        customer_email=r.customer_email,
-        destination_id=r.destination_id,
-        destination_name=r.destination_name,
-        start_date=r.start_date,
-        end_date=r.end_date,
-        guests=r.guests,
-        total_price=r.total_price,
-        status=BookingStatus(r.status),
-        payment_status=PaymentStatus(r.payment_status) if r.payment_status else None,
-        payment_intent_id=r.payment_intent_id,
-        special_requests=r.special_requests,
-        cancellation_reason=r.cancellation_reason,
-        cancelled_at=r.cancelled_at,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        version=r.version,
-    )
+    values = list(r)  # the columns above, in BookingRow's field order
+    values[10] = _STATUS[values[10]]
+    values[11] = _PAYMENT.get(values[11])
+    return _BUILD(values)
 
 
 def _base() -> Select[Any]:

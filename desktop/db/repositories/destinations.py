@@ -28,7 +28,7 @@ from desktop.db.repositories.base import Repository, search_text, wait_for_locks
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus
 from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
-from desktop.domain.records import DestinationRow, TakenDates
+from desktop.domain.records import DestinationRow, TakenDates, record_builder
 
 T = cast(Table, Destination.__table__)
 B = cast(Table, Booking.__table__)
@@ -75,25 +75,19 @@ _COLUMNS = (*T.c, content_version())
 _DOCUMENT: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
 
 
+_BUILD = record_builder(DestinationRow)
+_ZERO = Decimal("0")
+
+
 def _row(r: Any) -> DestinationRow:
-    return DestinationRow(
-        id=r.id,
-        name=r.name,
-        description=r.description,
-        country=r.country,
-        city=r.city,
-        price=r.price,
-        duration=r.duration,
-        max_guests=r.max_guests,
-        images=tuple(r.images or ()),
-        features=tuple(r.features or ()),
-        rating=r.rating if r.rating is not None else Decimal("0"),
-        review_count=r.review_count or 0,
-        active=bool(r.active),
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        version=r.version,
-    )
+    values = list(r)  # the table's columns and the version, in DestinationRow's field order
+    values[8] = tuple(values[8] or ())  # images
+    values[9] = tuple(values[9] or ())  # features
+    if values[10] is None:
+        values[10] = _ZERO  # rating
+    values[11] = values[11] or 0  # review_count
+    values[12] = bool(values[12])  # active
+    return _BUILD(values)
 
 
 class DestinationRepository(Repository):

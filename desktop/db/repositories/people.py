@@ -12,7 +12,7 @@ from desktop.db.repositories.base import Repository, version_of
 from desktop.domain.enums import Role
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import STAFF_ROLES
-from desktop.domain.records import PersonRow
+from desktop.domain.records import PersonRow, record_builder
 
 T = cast(Table, User.__table__)
 SORTS: dict[str, SortKey] = {
@@ -37,18 +37,15 @@ _COLUMNS = (
 )
 
 
+_BUILD = record_builder(PersonRow)
+_ROLE = {role.value: role for role in Role}
+
+
 def _row(r: Any) -> PersonRow:
-    return PersonRow(
-        id=r.id,
-        name=r.name,
-        email=r.email,
-        phone=r.phone,
-        role=Role(r.role),
-        email_verified=bool(r.email_verified),
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        version=r.version,
-    )
+    values = list(r)  # the columns above, in PersonRow's field order
+    values[4] = _ROLE[values[4]]
+    values[5] = bool(values[5])
+    return _BUILD(values)
 
 
 def _without_secrets(values: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +86,7 @@ class PeopleRepository(Repository):
         row = self.session.execute(
             select(*_COLUMNS, T.c.password_hash).where(_same_email(email))
         ).first()
-        return (_row(row), row.password_hash) if row is not None else None
+        return (_row(row[:-1]), row.password_hash) if row is not None else None
 
     def email_taken(self, email: str, *, except_id: int | None = None) -> PersonRow | None:
         stmt = select(*_COLUMNS).where(_same_email(email))

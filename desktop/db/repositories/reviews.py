@@ -11,7 +11,7 @@ from desktop.db.models import Destination, Review, User
 from desktop.db.repositories.base import Repository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
-from desktop.domain.records import ReviewRow
+from desktop.domain.records import ReviewRow, record_builder
 
 T = cast(Table, Review.__table__)
 U = cast(Table, User.__table__)
@@ -44,21 +44,14 @@ _COLUMNS = (
 _JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
 
 
+_BUILD = record_builder(ReviewRow)
+
+
 def _row(r: Any) -> ReviewRow:
-    return ReviewRow(
-        id=r.id,
-        user_id=r.user_id,
-        customer_name=r.customer_name,
-        destination_id=r.destination_id,
-        destination_name=r.destination_name,
-        booking_id=r.booking_id,
-        rating=r.rating,
-        comment=r.comment,
-        helpful_count=r.helpful_count if r.helpful_count is not None else 0,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-        version=r.version,
-    )
+    values = list(r)  # the columns above, in ReviewRow's field order
+    if values[8] is None:
+        values[8] = 0  # helpful_count
+    return _BUILD(values)
 
 
 class ReviewRepository(Repository):
