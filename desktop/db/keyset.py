@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.errors import ValidationError
@@ -22,6 +22,10 @@ from desktop.domain.listing import MAX_PAGE_SIZE, Cursor, Page, PageRequest, Row
 T = TypeVar("T")
 
 EXACT_COUNT_LIMIT = 10_000
+# A search text this long is selective enough (trigram indexes serve 3+ characters)
+# to find its matches first; a shorter one matches so many rows that walking the
+# sort order's index is cheaper.
+FILTER_FIRST_MIN_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -52,29 +56,55 @@ def fetch_page(
     to_row: Callable[[Any], T],
     sort_value: Callable[[T], SortValue],
     row_id: Callable[[T], int],
+    filter_first: bool = False,
 ) -> Page[T]:
-    """One page of ``stmt`` (already filtered) in the requested order, after the cursor."""
+    """One page of ``stmt`` (already filtered) in the requested order, after the cursor.
+
+    ``filter_first`` is for selective searches (a name fragment): it makes the
+    planner find the matches through their indexes and sort those, instead of
+    walking the sort column's index and testing every row until a page is full.
+    """
     limit = max(1, min(request.limit, MAX_PAGE_SIZE))
     desc = request.sort.descending
     after = request.after
     rows: list[T] = []
     if after is None:
         # The first page: PostgreSQL's own NULL order is the segments' order, one query.
-        order = [key.expr.desc(), id_col.desc()] if desc else [key.expr.asc(), id_col.asc()]
-        result = session.execute(stmt.order_by(*order).limit(limit + 1)).all()
+        first = _ordered(stmt, key.expr, id_col, desc, filter_first=filter_first)
+        result = session.execute(first.limit(limit + 1)).all()
         return _page([to_row(r) for r in result], limit, sort_value, row_id)
     for segment_is_null, cursor in _segments(key, desc, after):
         want = limit + 1 - len(rows)
         if want <= 0:
             break
         page_stmt = stmt.where(*_segment_where(key.expr, id_col, segment_is_null, cursor, desc))
-        if segment_is_null:
-            order = [id_col.desc() if desc else id_col.asc()]
-        else:
-            order = [key.expr.desc(), id_col.desc()] if desc else [key.expr.asc(), id_col.asc()]
-        page_stmt = page_stmt.order_by(*order).limit(want)
-        rows.extend(to_row(r) for r in session.execute(page_stmt).all())
+        sort_by = None if segment_is_null else key.expr  # the NULL segment sorts by id only
+        page_stmt = _ordered(page_stmt, sort_by, id_col, desc, filter_first=filter_first)
+        rows.extend(to_row(r) for r in session.execute(page_stmt.limit(want)).all())
     return _page(rows, limit, sort_value, row_id)
+
+
+def _ordered(
+    stmt: Select[Any],
+    sort_by: ColumnElement[Any] | None,
+    id_col: ColumnElement[int],
+    desc: bool,
+    *,
+    filter_first: bool,
+) -> Select[Any]:
+    """``stmt`` in page order; with ``filter_first``, its rows are found before they are sorted.
+
+    ``OFFSET 0`` keeps the subquery from being flattened into the outer query, so
+    the ``ORDER BY ... LIMIT`` cannot be pushed into an index walk of the sort column.
+    """
+    if filter_first:
+        inner = stmt.offset(literal_column("0")).subquery("matches")
+        inner_sort = inner.corresponding_column(sort_by) if sort_by is not None else None  # type: ignore[arg-type]
+        inner_id = inner.corresponding_column(id_col)  # type: ignore[arg-type]
+        if inner_id is not None and (sort_by is None or inner_sort is not None):
+            stmt, sort_by, id_col = select(inner), inner_sort, inner_id
+    keys = [] if sort_by is None else [sort_by]
+    return stmt.order_by(*(k.desc() if desc else k.asc() for k in (*keys, id_col)))
 
 
 def _page(

@@ -8,7 +8,13 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select
 
-from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
+from desktop.db.keyset import (
+    FILTER_FIRST_MIN_CHARS,
+    SortKey,
+    count_rows,
+    fetch_page,
+    sort_key,
+)
 from desktop.db.models import Booking, Destination, User
 from desktop.db.repositories.base import Repository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
@@ -162,6 +168,7 @@ class BookingRepository(Repository):
             to_row=_row,
             sort_value=lambda b: _sort_value(b, request.sort.column),
             row_id=lambda b: b.id,
+            filter_first=len(f.text.strip().lstrip("#")) >= FILTER_FIRST_MIN_CHARS,
         )
 
     def count(self, f: BookingFilter) -> RowCount:

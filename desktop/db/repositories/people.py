@@ -6,7 +6,13 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, exists, insert, or_, select
 
-from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
+from desktop.db.keyset import (
+    FILTER_FIRST_MIN_CHARS,
+    SortKey,
+    count_rows,
+    fetch_page,
+    sort_key,
+)
 from desktop.db.models import User
 from desktop.db.repositories.base import Repository, version_of
 from desktop.domain.enums import Role
@@ -133,6 +139,7 @@ class PeopleRepository(Repository):
             to_row=_row,
             sort_value=lambda p: getattr(p, request.sort.column),
             row_id=lambda p: p.id,
+            filter_first=len(f.text.strip()) >= FILTER_FIRST_MIN_CHARS,
         )
 
     def count(self, f: PersonFilter) -> RowCount:
