@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine
 
 from desktop.config import (
     DATABASE_URL_ENV,
@@ -26,7 +26,9 @@ from desktop.db.diagnostics import check_server
 from desktop.db.embedded import EMBEDDED_DATABASE, EmbeddedServer
 from desktop.db.engine import build_engine
 from desktop.db.location import DatabaseLocation, resolve, server_url
+from desktop.db.notifications import ChangeListener
 from desktop.db.uow import reading_factory, unit_of_work_factory
+from desktop.domain.changes import Change
 from desktop.domain.errors import BackOfficeError
 from desktop.services.audit import AuditService
 from desktop.services.auth import AuthService
@@ -53,6 +55,13 @@ class BackOffice:
     audit: AuditService
     engine: Engine
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    listen_url: URL | None = None  # where LISTEN connects, when not the engine's URL
+
+    def listen(
+        self, on_change: Callable[[Change], None], on_state: Callable[[bool], None]
+    ) -> ChangeListener:
+        """A listener for the database's change notifications (not started yet)."""
+        return ChangeListener(self.listen_url or self.engine.url, on_change, on_state)
 
     def close(self) -> None:
         """Release the connections (and leave the local database server, if it is ours)."""
@@ -67,6 +76,7 @@ def build(
     passwords: Passwords | None = None,
     clock: Clock = system_clock,
     audit: AuditContext | None = None,
+    listen_url: URL | None = None,
 ) -> BackOffice:
     passwords = passwords or Passwords()
     server_host = engine.url.host or None
@@ -85,6 +95,7 @@ def build(
         reviews=ReviewService(ctx),
         audit=AuditService(ctx),
         engine=engine,
+        listen_url=listen_url,
     )
 
 
@@ -95,10 +106,10 @@ def open_back_office(location: DatabaseLocation) -> BackOffice:
     server is only checked, because migrating it is an administrator's decision.
     """
     url = location.open()
-    engine = build_engine(url, location.pool)
+    engine = build_engine(url, location.pool, prepared_statements=not location.pooler)
     if location.is_embedded:
         migrate.upgrade(engine, "head")
-    office = build(engine)
+    office = build(engine, listen_url=location.listener_url(url))
     office.on_close.append(location.close)
     return office
 
@@ -161,7 +172,7 @@ def open_workspace(option_url: str | None = None) -> tuple[BackOffice, Connectio
         return office, Connection("local database on this computer", EMBEDDED_DATABASE, True)
     url = location.open()
     check_server(url)
-    engine = build_engine(url, location.pool)
+    engine = build_engine(url, location.pool, prepared_statements=not location.pooler)
     state = migrate.status(engine)
     if not state.at_head:
         engine.dispose()
@@ -172,6 +183,6 @@ def open_workspace(option_url: str | None = None) -> tuple[BackOffice, Connectio
             "'exotic-travel db upgrade' before this version can use it."
         )
     host = url.host or str(url.query.get("host", "localhost"))
-    office = build(engine)
+    office = build(engine, listen_url=location.listener_url(url))
     office.on_close.append(location.close)
     return office, Connection(f"{host}:{url.port or 5432}", url.database or "", False)

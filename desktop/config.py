@@ -86,6 +86,10 @@ class ServerSettings:
     password: str = field(default="", repr=False)
     sslmode: SslMode = "prefer"
     sslrootcert: str = ""
+    # Behind a transaction-mode pooler (PgBouncer): prepared statements off for the pool,
+    # and the change listener connects straight to the server's own port.
+    pooler: bool = False
+    direct_port: int | None = None
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,28 @@ _IDLE_SINCE = "exotic_idle_since"
 CONNECT_TIMEOUT_S = 10
 
 
-def build_engine(url: URL, pool: PoolSettings | None = None, **kwargs: Any) -> Engine:
+def build_engine(
+    url: URL, pool: PoolSettings | None = None, *, prepared_statements: bool = True, **kwargs: Any
+) -> Engine:
     """An engine whose pool follows the design.
 
     At most ``max_connections`` (25) connections, ``idle_connections`` (5) kept
     open between uses, each replaced after ``lifetime_seconds`` (1 h), none
     handed out after ``idle_timeout_seconds`` (15 min) idle, and every one
     pinged before use so a restarted server costs no failed request.
+
+    Behind a transaction-mode pooler (PgBouncer before 1.21) server-side prepared
+    statements must be off (``prepared_statements=False``): the next transaction
+    may run on another server connection that never saw them.
     """
     pool = pool or PoolSettings()
-    connect_args = {
+    connect_args: dict[str, Any] = {
         "application_name": f"exotic-travel {__version__}",
         "connect_timeout": CONNECT_TIMEOUT_S,
         **kwargs.pop("connect_args", {}),
     }
+    if not prepared_statements:
+        connect_args["prepare_threshold"] = None
     engine = create_engine(
         url,
         pool_size=pool.idle_connections,

@@ -38,6 +38,20 @@ class Source(StrEnum):
     EMBEDDED = "local database on this computer"
 
 
+# ?exotic_pooler=5432 at the end of a URL: it names a transaction-mode pooler (PgBouncer),
+# and the server's own port (for LISTEN) is 5432; an empty value keeps the URL's port.
+POOLER_PARAM = "exotic_pooler"
+
+
+def _pooler_of(url: URL) -> tuple[URL, bool, int | None]:
+    """Strip our ``exotic_pooler`` query parameter: (url, behind a pooler, direct port)."""
+    raw = url.query.get(POOLER_PARAM)
+    if raw is None:
+        return url, False, None
+    direct = str(raw).strip()
+    return url.difference_update_query([POOLER_PARAM]), True, int(direct) if direct else None
+
+
 def parse_url(raw: str, *, origin: str) -> URL:
     """A SQLAlchemy URL for psycopg 3; ``postgres://`` and ``postgresql://`` are accepted."""
     try:
@@ -80,6 +94,12 @@ class DatabaseLocation:
     pool: PoolSettings = field(default_factory=PoolSettings)
     configured_url: URL | None = None
     cluster: EmbeddedServer | None = None
+    pooler: bool = False  # the URL is a transaction-mode pooler (PgBouncer)
+    direct_port: int | None = None  # the server's own port, for LISTEN
+
+    def listener_url(self, url: URL) -> URL:
+        """Where the change listener connects: never through a transaction pooler."""
+        return url.set(port=self.direct_port) if self.direct_port else url
 
     @property
     def is_embedded(self) -> bool:
@@ -123,15 +143,21 @@ def resolve(
     environ = os.environ if environ is None else environ
     saved = load_settings(dirs.settings_file)
     pool = saved.pool if saved else PoolSettings()
-    if option_url:
-        return DatabaseLocation(
-            Source.OPTION, pool, configured_url=parse_url(option_url, origin="--database-url")
-        )
-    env_url = environ.get(DATABASE_URL_ENV, "").strip()
-    if env_url:
-        return DatabaseLocation(
-            Source.ENVIRONMENT, pool, configured_url=parse_url(env_url, origin=DATABASE_URL_ENV)
-        )
+    for source, raw in (
+        (Source.OPTION, option_url),
+        (Source.ENVIRONMENT, environ.get(DATABASE_URL_ENV)),
+    ):
+        if raw and raw.strip():
+            url, pooler, direct = _pooler_of(parse_url(raw, origin=str(source)))
+            return DatabaseLocation(
+                source, pool, configured_url=url, pooler=pooler, direct_port=direct
+            )
     if saved and saved.server:
-        return DatabaseLocation(Source.SAVED, pool, configured_url=server_url(saved.server))
+        return DatabaseLocation(
+            Source.SAVED,
+            pool,
+            configured_url=server_url(saved.server),
+            pooler=saved.server.pooler,
+            direct_port=saved.server.direct_port,
+        )
     return DatabaseLocation(Source.EMBEDDED, pool, cluster=EmbeddedServer(dirs.embedded_cluster))

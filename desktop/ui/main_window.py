@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.permissions import Permission
 from desktop.ui.app_state import settings
 from desktop.ui.dialogs import open_dialog
+from desktop.ui.live import LiveUpdates
 from desktop.ui.ops import ops
 from desktop.ui.resources import app_icon, icon
 from desktop.ui.session import Session
@@ -88,13 +90,27 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(20, 20))
         self.navigation.setFixedWidth(190)
         self.stack = QStackedWidget()
+        self.banner = QLabel()
+        self.banner.setObjectName("connectionBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.banner)
+        right.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
+        self.live = LiveUpdates(session.office, self)
+        self.live.connection_changed.connect(self._connection_changed)
 
         self.pages: dict[str, Any] = {}
         self.specs: list[PageSpec] = [p for p in PAGES if session.can(p.permission)]
@@ -104,6 +120,7 @@ class MainWindow(QMainWindow):
             )
             page = page_class(session, self)
             page.status_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+            page.attach_live(self.live)
             self.pages[spec.key] = page
             self.stack.addWidget(page)
             item = QListWidgetItem(icon(spec.icon), tr(spec.title))
@@ -122,6 +139,7 @@ class MainWindow(QMainWindow):
         self._restore()
         if self.navigation.currentRow() < 0 and self.specs:
             self.navigation.setCurrentRow(0)
+        self.live.start()
 
     # -- pages -------------------------------------------------------------------
 
@@ -244,6 +262,31 @@ class MainWindow(QMainWindow):
             ),
         )
 
+    def _connection_changed(self, up: bool) -> None:
+        """A banner while the database is unreachable; a short "back" note when it returns."""
+        if up and self.banner.isHidden():
+            return  # the first connection of the session, nothing to announce
+        self.banner.setProperty("state", "back" if up else "lost")
+        self.banner.setText(
+            tr("The connection to the database is back. The lists are up to date again.")
+            if up
+            else tr(
+                "The connection to the database is lost. Retrying… What is shown stays "
+                "readable, and saving is paused; nothing you typed is lost."
+            )
+        )
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+        if up:
+            self._banner_timer.start(4000)
+        else:
+            self._banner_timer.stop()
+        self.server_label.setText(
+            tr("Server: {0}").format(self.session.connection.server)
+            + ("" if up else tr(" (unreachable)"))
+        )
+
     def sign_out(self) -> None:
         self._signing_out = True
         self.close()
@@ -274,6 +317,7 @@ class MainWindow(QMainWindow):
             page.save_layout()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
         self.save_layout()
         ops().wait_for_done(10_000)
         super().closeEvent(event)

@@ -236,6 +236,77 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self.endRemoveRows()
         return True
 
+    def merge(self, fresh: Sequence[T], *, complete: bool, keep_above: int = 0) -> int:
+        """Bring the loaded rows in line with ``fresh``: the same query's first rows, read again.
+
+        Changed rows redraw in place, rows gone (deleted, or no longer matching the
+        filters) disappear, new rows appear where the order puts them; but a new row
+        that would land above row ``keep_above`` (the first one the person sees) is not
+        inserted, so nothing moves under their eyes: the number of such rows is returned
+        ("3 new bookings — show"). ``complete`` says ``fresh`` holds every matching row.
+        """
+        if self._loading or self._fetch is None:
+            return 0  # a page is on its way; the next change notice will merge again
+        wanted = {self._row_id(row): row for row in fresh}
+        self._remove_missing(wanted)
+        order = {ident: i for i, ident in enumerate(wanted)}
+        loaded = [self._row_id(row) for row in self._rows]
+        if loaded != sorted(loaded, key=order.__getitem__):
+            self._reorder(sorted(range(len(loaded)), key=lambda i: order[loaded[i]]))
+            loaded = [self._row_id(row) for row in self._rows]
+        for position, ident in enumerate(loaded):
+            if self._rows[position] != wanted[ident]:
+                self._rows[position] = wanted[ident]
+                self.dataChanged.emit(
+                    self.index(position, 0), self.index(position, len(self.columns) - 1)
+                )
+        return self._insert_new(fresh, loaded, complete=complete, keep_above=keep_above)
+
+    def _reorder(self, new_order: list[int]) -> None:
+        """Put the rows in ``new_order`` (old positions), keeping selection and current row."""
+        self.layoutAboutToBeChanged.emit()
+        moved_to = {old: new for new, old in enumerate(new_order)}
+        self._rows = [self._rows[old] for old in new_order]
+        before = self.persistentIndexList()
+        after = [
+            self.index(moved_to.get(index.row(), index.row()), index.column()) for index in before
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _remove_missing(self, wanted: dict[int, T]) -> None:
+        for position in range(len(self._rows) - 1, -1, -1):
+            if self._row_id(self._rows[position]) not in wanted:
+                self.beginRemoveRows(QModelIndex(), position, position)
+                del self._rows[position]
+                self.endRemoveRows()
+
+    def _insert_new(
+        self, fresh: Sequence[T], loaded: list[int], *, complete: bool, keep_above: int
+    ) -> int:
+        present = set(loaded)
+        held_back = 0
+        before = 0  # loaded rows that come before the current fresh row
+        tail_open = not (complete or self._exhausted)
+        for row in fresh:
+            ident = self._row_id(row)
+            if ident in present:
+                before += 1
+                continue
+            if before >= len(self._rows) and tail_open:
+                break  # beyond the loaded rows: the next page brings it
+            if before < keep_above:
+                held_back += 1
+                continue
+            self.beginInsertRows(QModelIndex(), before, before)
+            self._rows.insert(before, row)
+            self.endInsertRows()
+            present.add(ident)
+            before += 1
+        if complete:
+            self._exhausted = True  # every matching row is in (or held back to show)
+        return held_back
+
     # -- Qt's model interface --------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -354,6 +425,10 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             self.load_failed.emit(exc)
 
         ops().run(lambda: fetch(request), done, failed, owner=self)
+
+    def reload_count(self) -> None:
+        """Count again (rows came or went elsewhere)."""
+        self._load_count()
 
     def _load_count(self) -> None:
         count = self._count

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop.bootstrap import BackOffice, Connection
 from desktop.domain.permissions import Actor
 from desktop.ui.app import make_application
+from desktop.ui.live import connection
 from desktop.ui.ops import ops
 from desktop.ui.session import Session
 from tests.services.conftest import (  # noqa: F401 - fixtures shared with the service tests
@@ -39,6 +40,7 @@ def private_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def no_worker_left_running(qapp: QApplication) -> Iterator[None]:
     """Fail a test that leaves database work running in the background."""
     make_application()
+    connection().set_online(True)
     yield
     finished = ops().wait_for_done(10_000)
     QApplication.processEvents()

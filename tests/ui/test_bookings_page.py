@@ -66,7 +66,12 @@ def test_lists_newest_first_sorts_by_header_and_filters(
     assert page.count_label.text() == "1 booking"
 
     page.search.clear()
+    page.status.setCurrentIndex(page.status.findData(BookingStatus.PENDING))
+    settle(qtbot)
+    assert page.model.failed is None
+    assert sorted(_shown_ids(page)) == sorted(ids), "all three are pending"
     page.status.setCurrentIndex(page.status.findData(BookingStatus.CONFIRMED))
     settle(qtbot)
+    assert page.model.failed is None
     assert _shown_ids(page) == []
     assert not page._debounce.isActive(), "a filter change runs the pending search at once"

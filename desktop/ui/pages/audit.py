@@ -69,6 +69,9 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
             self.view.setColumnWidth(0, 160)
             self.view.setColumnWidth(1, 160)
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"audit_logs"})
+
     def columns(self) -> Sequence[Column[AuditRow]]:
         return [
             Column("created_at", tr("Time"), lambda a: a.created_at, K.DATETIME),

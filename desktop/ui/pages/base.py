@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -16,18 +17,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.listing import Page, PageRequest, RowCount, Sort
+from desktop.domain.changes import Change
+from desktop.domain.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    PageRequest,
+    RowCount,
+    Sort,
+)
 from desktop.ui.errors import describe, show_error
+from desktop.ui.live import OFFLINE_TIP, LiveUpdates, connection
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, PagedTableModel
 from desktop.ui.widgets.list_view import ListView
-from desktop.ui.widgets.notice import PageNotice
+from desktop.ui.widgets.notice import NewRowsBar, PageNotice
+
+log = logging.getLogger(__name__)
 
 R = TypeVar("R")  # the row type
 F = TypeVar("F")  # the filter type
 
 SEARCH_DELAY_MS = 300
+RESYNC_DELAY_MS = 150  # changes arrive in bursts (a row and its audit entry); read once
 
 
 def tr(text: str) -> str:
@@ -67,6 +80,9 @@ class ListPage(QWidget, Generic[R, F]):
         layout.addLayout(self.filter_bar)
         self.notice = PageNotice(self)
         layout.addWidget(self.notice)
+        self.news = NewRowsBar(self)
+        self.news.show_requested.connect(self._show_new_rows)
+        layout.addWidget(self.news)
         self.view = ListView(self.list_name, self.model, self)
         layout.addWidget(self.view, 1)
         if not self.view.restored:
@@ -95,10 +111,18 @@ class ListPage(QWidget, Generic[R, F]):
         self.model.loading_changed.connect(lambda _loading: self._update_empty_text())
         self.model.load_failed.connect(self._load_failed)
         self.view.open_requested.connect(self.open_row)
-        self.view.selection_changed.connect(lambda _row: self.update_actions())
-        self.model.modelReset.connect(self.update_actions)
-        self.model.rowsRemoved.connect(lambda *_a: self.update_actions())
-        self.model.dataChanged.connect(lambda *_a: self.update_actions())
+        self.view.selection_changed.connect(lambda _row: self.refresh_actions())
+        self.model.modelReset.connect(self.refresh_actions)
+        self.model.rowsRemoved.connect(lambda *_a: self.refresh_actions())
+        self.model.dataChanged.connect(lambda *_a: self.refresh_actions())
+        self._resync_timer = QTimer(self)
+        self._resync_timer.setSingleShot(True)
+        self._resync_timer.setInterval(RESYNC_DELAY_MS)
+        self._resync_timer.timeout.connect(self.resync)
+        self._resyncing = False
+        self._resync_again = False
+        # A bound method (not a lambda): Qt disconnects it when the page is deleted.
+        connection().online_changed.connect(self._online_changed)
         self.page_actions: list[QAction] = []
         self.build_filters()
         self.build_actions()
@@ -150,6 +174,21 @@ class ListPage(QWidget, Generic[R, F]):
     def update_actions(self) -> None:
         """Enable the actions that make sense for the selected row."""
 
+    def live_tables(self) -> frozenset[str]:
+        """The tables whose changes this list shows (it re-reads when they change)."""
+        return frozenset()
+
+    def refresh_actions(self) -> None:
+        """The actions' states for the selected row, with saving paused while offline."""
+        self.update_actions()
+        online = connection().online
+        for action in self.page_actions:
+            if not action.property("writes"):
+                continue
+            if not online:
+                action.setEnabled(False)
+            action.setToolTip(tr(OFFLINE_TIP) if not online else action.text().replace("&", ""))
+
     # -- helpers for subclasses ----------------------------------------------------
 
     def add_filter(self, widget: QWidget, label: str | None = None) -> None:
@@ -170,7 +209,9 @@ class ListPage(QWidget, Generic[R, F]):
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         needs_row: bool = False,
         name: str = "",
+        writes: bool = True,
     ) -> QAction:
+        """A page action; ``writes`` ones pause while the database is unreachable."""
         action = QAction(icon or QIcon(), text, self)
         if name:
             action.setObjectName(name)
@@ -179,6 +220,7 @@ class ListPage(QWidget, Generic[R, F]):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         action.setProperty("needs_row", needs_row)
+        action.setProperty("writes", writes and not name.lower().startswith("open"))
         self.addAction(action)
         self.page_actions.append(action)
         return action
@@ -233,7 +275,59 @@ class ListPage(QWidget, Generic[R, F]):
         """A save returned the new row: redraw it in place, or reload if it is new."""
         if not self.model.replace_row(row):
             self.refresh()
-        self.update_actions()
+        self.refresh_actions()
+
+    # -- other workstations' changes ------------------------------------------------
+
+    def _online_changed(self, _online: bool) -> None:
+        self.refresh_actions()
+
+    def attach_live(self, live: LiveUpdates) -> None:
+        live.changed.connect(self._on_change)
+        live.reconnected.connect(self.resync)  # notices sent while we were away are lost
+
+    def _on_change(self, change: Change) -> None:
+        if change.table in self.live_tables() and self._started:
+            self._resync_timer.start()  # a burst of changes costs one read
+
+    def resync(self) -> None:
+        """Read the loaded rows again and merge: changed rows redraw, new ones slot in."""
+        if not self._started:
+            return
+        if self._resyncing:
+            self._resync_again = True
+            return
+        self._resyncing = True
+        f = self.current_filter()
+        sort = self.model.sort_order
+        limit = min(max(len(self.model.rows()), DEFAULT_PAGE_SIZE) + 50, MAX_PAGE_SIZE)
+
+        def merged(page: Page[R]) -> None:
+            self._resyncing = False
+            scrolled = self.view.verticalScrollBar().value() > 0
+            first_seen = max(self.view.rowAt(0), 0) if scrolled else 0
+            held = self.model.merge(page.rows, complete=page.is_last, keep_above=first_seen)
+            self.news.show_count(held, self.nouns())
+            self.model.reload_count()
+            if self._resync_again:
+                self._resync_again = False
+                self._resync_timer.start()
+
+        def failed(exc: BaseException) -> None:
+            self._resyncing = False
+            log.info("Could not resynchronise %s: %s", self.list_name, exc)
+
+        run_op(
+            lambda: self.fetch_page(f, PageRequest(sort, None, limit)),
+            merged,
+            parent=self,
+            on_failed=failed,
+        )
+
+    def _show_new_rows(self) -> None:
+        self.news.show_count(0, self.nouns())
+        self.view.scrollToTop()
+        self.refresh()
 
     def _update_empty_text(self) -> None:
         f = self.current_filter()

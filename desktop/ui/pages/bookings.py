@@ -37,6 +37,9 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
     list_name = "bookings"
     icon_name = "bookings"
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"bookings", "users", "destinations"})
+
     def columns(self) -> Sequence[Column[BookingRow]]:
         return [
             Column("id", tr("Booking"), lambda b: f"#{b.id}"),
@@ -208,8 +211,9 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.payment_action.setEnabled(row is not None)
 
     def current_filter(self) -> BookingFilter:
-        status = self.status.currentData()
-        payment = self.payment.currentData()
+        # Qt hands a str enum back as a plain str: make it the enum again.
+        status = BookingStatus(self.status.currentData()) if self.status.currentData() else None
+        payment = PaymentStatus(self.payment.currentData()) if self.payment.currentData() else None
         use_dates = self.use_dates.isChecked()
         return BookingFilter(
             text=self.search.text(),

@@ -36,6 +36,9 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
     def column_widths(self) -> dict[str, int]:
         return {"name": 240, "email": 280, "phone": 180}
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"users"})
+
     def columns(self) -> Sequence[Column[PersonRow]]:
         return [
             Column("name", tr("Name"), lambda p: p.name),

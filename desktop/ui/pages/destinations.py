@@ -62,6 +62,9 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
 
     # -- the list --------------------------------------------------------------------
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"destinations"})
+
     def columns(self) -> Sequence[Column[DestinationRow]]:
         return [
             Column("name", tr("Name"), lambda d: d.name),

@@ -87,6 +87,9 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         keys = [column.key for column in self.model.columns]
         return dict(zip(keys, (190, 150, 90, 340, 72, 72), strict=False))
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"reviews", "users", "destinations"})
+
     def columns(self) -> Sequence[Column[ReviewRow]]:
         return [
             Column("destination_name", tr("Destination"), lambda r: r.destination_name),

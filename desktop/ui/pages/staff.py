@@ -59,6 +59,9 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
             )
             self.view.horizontalHeader().setSortIndicator(keys.index(wanted.column), order)
 
+    def live_tables(self) -> frozenset[str]:
+        return frozenset({"users"})
+
     def columns(self) -> Sequence[Column[PersonRow]]:
         return [
             Column("name", tr("Name"), lambda p: p.name),
