@@ -37,6 +37,7 @@ from desktop.services.context import AuditContext, Clock, ServiceContext, system
 from desktop.services.destinations import DestinationService
 from desktop.services.passwords import Passwords
 from desktop.services.people import CustomerService, StaffService
+from desktop.services.reference import ReferenceData
 from desktop.services.reviews import ReviewService
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class BackOffice:
     bookings: BookingService
     reviews: ReviewService
     audit: AuditService
+    reference: ReferenceData
     engine: Engine
     on_close: list[Callable[[], None]] = field(default_factory=list)
     listen_url: URL | None = None  # where LISTEN connects, when not the engine's URL
@@ -60,8 +62,21 @@ class BackOffice:
     def listen(
         self, on_change: Callable[[Change], None], on_state: Callable[[bool], None]
     ) -> ChangeListener:
-        """A listener for the database's change notifications (not started yet)."""
-        return ChangeListener(self.listen_url or self.engine.url, on_change, on_state)
+        """A listener for the database's change notifications (not started yet).
+
+        The reference cache hears each notice first, so nothing reads a stale entry
+        after the window has been told of the change.
+        """
+
+        def change(notice: Change) -> None:
+            self.reference.invalidate(notice)
+            on_change(notice)
+
+        def state(connected: bool) -> None:
+            self.reference.listening(connected)
+            on_state(connected)
+
+        return ChangeListener(self.listen_url or self.engine.url, change, state)
 
     def close(self) -> None:
         """Release the connections (and leave the local database server, if it is ours)."""
@@ -94,6 +109,7 @@ def build(
         bookings=BookingService(ctx),
         reviews=ReviewService(ctx),
         audit=AuditService(ctx),
+        reference=ReferenceData(ctx),
         engine=engine,
         listen_url=listen_url,
     )
