@@ -28,6 +28,7 @@ from desktop.services.context import Service, changed_fields
 
 OVERLAP_CONSTRAINTS = ("excl_bookings_active_overlap", "idx_bookings_no_overlap")
 DEADLOCK_DETECTED = "40P01"
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 # Saves of a stay tried before a deadlock between two exclusion checks is reported as taken.
 STAY_WRITE_ATTEMPTS = 3
 
@@ -74,8 +75,10 @@ def _constraint(exc: DBAPIError) -> str:
 
 
 def _is_deadlock(exc: DBAPIError) -> bool:
+    """A deadlock, or a wait for the rows longer than the lock timeout: another save of
+    overlapping dates held them; trying again ends in the constraint naming the booking."""
     return isinstance(exc, OperationalError) and (
-        getattr(exc.orig, "sqlstate", None) == DEADLOCK_DETECTED
+        getattr(exc.orig, "sqlstate", None) in (DEADLOCK_DETECTED, LOCK_NOT_AVAILABLE)
     )
 
 
