@@ -125,3 +125,29 @@ def test_new_rows_above_a_scrolled_list_wait_behind_the_show_bar(
     assert _ids(page)[0] == newest.id
     assert page.news.isHidden()
     live.stop()
+
+
+def test_saving_pauses_while_offline_and_forms_keep_what_was_typed(
+    qtbot: QtBot, office: BackOffice, agent: Actor
+) -> None:
+    from desktop.ui.dialogs.customer_editor import CustomerEditor
+    from desktop.ui.live import connection
+
+    page, live = _listening_page(qtbot, office, agent)
+    editor = CustomerEditor(make_session(office, agent), None, page)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.keyClicks(editor.name, "Ann Lee")
+    qtbot.keyClicks(editor.email, "ann@example.com")
+    qtbot.waitUntil(editor.save_button.isEnabled)
+
+    connection().set_online(False)
+    assert not editor.save_button.isEnabled()
+    assert "Saving is paused" in editor.save_button.toolTip()
+    assert not page.new_action.isEnabled()
+    assert editor.name.text() == "Ann Lee"
+
+    connection().set_online(True)
+    assert editor.save_button.isEnabled()
+    assert page.new_action.isEnabled()
+    live.stop()

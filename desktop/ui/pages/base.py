@@ -180,6 +180,9 @@ class ListPage(QWidget, Generic[R, F]):
 
     def refresh_actions(self) -> None:
         """The actions' states for the selected row, with saving paused while offline."""
+        for action in self.page_actions:
+            if not action.property("needs_row"):
+                action.setEnabled(True)  # the page's own update_actions may narrow it
         self.update_actions()
         online = connection().online
         for action in self.page_actions:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import ValidationError
+from desktop.ui.live import OFFLINE_TIP, connection
 
 
 def tr(text: str) -> str:
@@ -82,6 +83,8 @@ class Form(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)
         self._timer.timeout.connect(self.revalidate)
+        # Saving pauses while the database is unreachable; what was typed stays.
+        connection().online_changed.connect(self._online_changed)
 
     def add(self, name: str, label: str, editor: QWidget) -> QWidget:
         """A row of the form: label, editor, and the editor's message line."""
@@ -137,8 +140,13 @@ class Form(QObject):
         for name, message in self._messages.items():
             message.show_problem(problems.get(name) if name in self._touched else None)
         valid = not problems
-        self._submit.setEnabled(valid and not self._busy)
+        online = connection().online
+        self._submit.setEnabled(valid and not self._busy and online)
+        self._submit.setToolTip("" if online else tr(OFFLINE_TIP))
         return valid
+
+    def _online_changed(self, _online: bool) -> None:
+        self.revalidate()
 
     def show_refusal(self, error: ValidationError) -> None:
         """The service's verdict, under the fields it names; other problems on top."""
