@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from types import FrameType
+from types import FrameType, TracebackType
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -24,7 +24,7 @@ from desktop import bootstrap
 from desktop.bootstrap import BackOffice, Connection
 from desktop.domain.permissions import Actor
 from desktop.ui.app_state import APPLICATION, ORGANIZATION
-from desktop.ui.errors import describe
+from desktop.ui.errors import describe, show_error
 from desktop.ui.main_window import MainWindow
 from desktop.ui.ops import ops, run_op
 from desktop.ui.resources import app_icon, resources_dir, style_sheet
@@ -266,10 +266,27 @@ class AppController(QObject):
         self._close_office()
 
 
+def _errors_to_the_dialog() -> None:
+    """An exception escaping a Qt slot is logged and shown as the one error dialog.
+
+    PySide prints such exceptions to stderr and carries on; a person would see
+    nothing, or a console full of traceback. Neither reaches the screen now.
+    """
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt | SystemExit):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        show_error(QApplication.activeWindow(), exc.with_traceback(tb))
+
+    sys.excepthook = hook
+
+
 def run(database_url: str | None = None) -> int:
     app = make_application()
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go between the steps
     _quit_on_termination(app)
+    _errors_to_the_dialog()
     controller = AppController(database_url)
     QTimer.singleShot(0, controller.start)
     code = int(app.exec())

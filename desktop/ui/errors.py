@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.domain.errors import (
@@ -64,4 +64,11 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setObjectName("errorDialog")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # A box without a parent belongs to no window: keep it alive until it is closed.
+    _open_boxes.add(box)
+    box.finished.connect(lambda _result: _open_boxes.discard(box))
     box.open()
+
+
+_open_boxes: set[QMessageBox] = set()
