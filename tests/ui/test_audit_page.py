@@ -110,7 +110,7 @@ def test_lists_the_trail_newest_first_with_who_what_and_where(
     assert entries[0].action == "auth.sign_in_failed"
     assert _cell(page, 0, "user_id") == "—"
     assert _cell(page, 1, "user_id") == "Alex Agent"
-    assert _cell(page, 1, "action") == "booking.change"
+    assert _cell(page, 1, "action") == "Booking changed"
     assert _cell(page, 1, "resource_type") == f"booking #{ids['booking']}"
     assert _cell(page, 1, "ip_address") == "10.20.30.40"
     assert _cell(page, 1, "user_agent") == "ExoticTravelBackOffice/test"

@@ -37,6 +37,41 @@ RESOURCE_TYPES = (
 )
 
 
+# What each recorded action means, in the words of the people who read the trail.
+ACTION_LABELS = {
+    "auth.sign_in": "Signed in",
+    "auth.sign_in_failed": "Failed sign-in",
+    "auth.sign_in_throttled": "Sign-in refused (too many attempts)",
+    "booking.create": "Booking made",
+    "booking.change": "Booking changed",
+    "booking.confirm": "Booking confirmed",
+    "booking.cancel": "Booking cancelled",
+    "booking.complete": "Booking completed",
+    "booking.payment": "Payment recorded",
+    "customer.create": "Customer added",
+    "customer.update": "Customer changed",
+    "destination.create": "Destination added",
+    "destination.update": "Destination changed",
+    "destination.activate": "Destination opened for booking",
+    "destination.deactivate": "Destination closed for booking",
+    "destination.delete": "Destination deleted",
+    "review.create": "Review recorded",
+    "review.delete": "Review deleted",
+    "review.helpful": "Review marked helpful",
+    "staff.create": "Staff member added",
+    "staff.create_first_admin": "First administrator created",
+    "staff.update": "Staff member changed",
+    "staff.password_change": "Own password changed",
+    "staff.password_reset": "Password reset",
+}
+
+
+def action_label(action: str) -> str:
+    """A readable name for a recorded action (other clients' actions show as recorded)."""
+    label = ACTION_LABELS.get(action)
+    return tr(label) if label else action
+
+
 def who(entry: AuditRow) -> str:
     return entry.actor_name or NOBODY
 
@@ -76,7 +111,7 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
         return [
             Column("created_at", tr("Time"), lambda a: a.created_at, K.DATETIME),
             Column("user_id", tr("Who"), who, sortable=False),
-            Column("action", tr("Action"), lambda a: a.action),
+            Column("action", tr("Action"), lambda a: action_label(a.action)),
             Column("resource_type", tr("Resource"), resource),
             Column("ip_address", tr("IP address"), lambda a: a.ip_address, sortable=False),
             Column("user_agent", tr("Application"), lambda a: a.user_agent, sortable=False),
@@ -160,7 +195,7 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
         def fill_actions(actions: list[str]) -> None:
             self.action.blockSignals(True)
             for action in actions:
-                self.action.addItem(action, action)
+                self.action.addItem(action_label(action), action)
             self.action.blockSignals(False)
 
         self.run(lambda: office.audit.actions(actor), fill_actions, busy=False)
