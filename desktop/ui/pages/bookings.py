@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
 from desktop.domain.enums import BookingStatus, PaymentStatus
 from desktop.domain.listing import (
     BookingFilter,
-    DestinationFilter,
     Page,
     PageRequest,
     RowCount,
@@ -131,14 +130,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
             return
 
         def fetch() -> list[DestinationRow]:
-            rows: list[DestinationRow] = []
-            request = PageRequest(Sort("name"), limit=1000)
-            while True:
-                page = office.destinations.page(actor, DestinationFilter(), request)
-                rows.extend(page.rows)
-                if page.next is None:
-                    return rows
-                request = PageRequest(Sort("name"), after=page.next, limit=1000)
+            return office.reference.destinations(actor)  # cached while changes are heard
 
         def fill(rows: list[DestinationRow]) -> None:
             self.destination.blockSignals(True)
