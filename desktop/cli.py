@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
         "overrides EXOTIC_DATABASE_URL and the saved settings",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to the console")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation and exit: a throw-away local database in a temporary "
+        "folder, migrations, password hashing, fonts, the sign-in and main windows "
+        "(offscreen unless QT_QPA_PLATFORM names a display); prints SELF-TEST OK, or the "
+        "reason and exits non-zero. Leaves nothing behind.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="database schema: upgrade, downgrade, status, url")
@@ -64,7 +72,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            parser.error("--self-test takes no command")
+        return _self_test()
     dirs = AppDirs.default()
     from desktop import logs
 
@@ -95,6 +108,22 @@ def _open_window(database_url: str | None) -> int:
     from desktop.ui.app import run
 
     return run(database_url)
+
+
+def _self_test() -> int:
+    """Before logging is configured: the test's files stay in its temporary folder."""
+    from desktop.self_check import DEBIAN_PACKAGES, FAILED_LINE
+
+    try:
+        from desktop.ui.self_test import run_self_test
+    except ImportError as exc:  # Qt's system libraries (libGL, libEGL, ...) are missing
+        print(
+            f"{FAILED_LINE}: Qt could not be loaded: {exc}. Install the system packages "
+            f"INSTALL.txt lists (Debian/Ubuntu: {' '.join(DEBIAN_PACKAGES)}).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return run_self_test()
 
 
 def _db(args: argparse.Namespace, dirs: AppDirs) -> int:

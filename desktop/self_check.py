@@ -31,6 +31,7 @@ from desktop.db import migrate
 from desktop.db.embedded import EMBEDDED_DATABASE, EmbeddedServer
 from desktop.db.engine import build_engine
 from desktop.domain.enums import Role
+from desktop.domain.listing import AuditFilter, PageRequest, Sort
 from desktop.domain.permissions import Actor
 from desktop.services.passwords import Passwords
 from desktop.version import APP_NAME, __version__
@@ -39,6 +40,9 @@ OK_LINE = "SELF-TEST OK"
 FAILED_LINE = "SELF-TEST FAILED"
 ADMIN_NAME = "Self Test"
 ADMIN_EMAIL = "self-test@example.invalid"
+# What the frozen bundle needs from a minimal Debian 12 (measured in a debootstrap
+# minbase root); packaging/make_archive.py writes the same list into INSTALL.txt.
+DEBIAN_PACKAGES = ("libgl1", "libegl1", "libxcb1", "fontconfig", "fonts-dejavu-core")
 # A throw-away cluster: durability is not worth the time.
 _SERVER_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
@@ -182,6 +186,16 @@ class Workspace:
             if self._actor.role is not Role.ADMIN:
                 raise SelfTestFailed(step.name, f"signed in as {self._actor.role}, not admin")
             step.detail = "through the sign-in service"
+        with self.timings.step("audit trail written") as step:
+            rows = self._office.audit.page(
+                self._actor,
+                AuditFilter(action="staff.create_first_admin"),
+                PageRequest(Sort("created_at", descending=True), limit=1),
+            ).rows
+            agent = rows[0].user_agent if rows else None
+            if agent is None or f"/{__version__} " not in agent:
+                raise SelfTestFailed(step.name, f"the audit row's application is {agent!r}")
+            step.detail = agent
 
     def close(self) -> None:
         """Release everything; safe to call twice and after a failed start."""
