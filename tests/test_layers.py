@@ -28,7 +28,7 @@ FORBIDDEN = {
     "services": ("PySide6", "shiboken6", "desktop.ui"),
     "ui": ("sqlalchemy", "psycopg", "alembic", "desktop.db"),
 }
-NON_UI_TOP_LEVEL = ("config.py", "logs.py", "version.py", "bootstrap.py")
+NON_UI_TOP_LEVEL = ("config.py", "logs.py", "version.py", "bootstrap.py", "self_check.py")
 
 
 def _imports(path: Path) -> set[str]:

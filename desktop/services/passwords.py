@@ -9,6 +9,7 @@ are re-hashed at the next successful sign-in.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher, extract_parameters
@@ -35,8 +36,19 @@ class Passwords:
             hash_len=32,
             salt_len=16,
         )
-        # Verified against when the e-mail is unknown, so that costs the same time.
-        self._decoy = self._hasher.hash("decoy password that matches nothing")
+        self._decoy_hash: str | None = None
+        self._decoy_lock = threading.Lock()
+
+    @property
+    def _decoy(self) -> str:
+        """Verified against when the e-mail is unknown, so that costs the same time.
+
+        Made on first use, not at start-up: hashing takes a fifth of a second.
+        """
+        with self._decoy_lock:
+            if self._decoy_hash is None:
+                self._decoy_hash = self._hasher.hash("decoy password that matches nothing")
+            return self._decoy_hash
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -50,7 +50,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName(APP_NAME)
+    # Qt appends this to every window title: the one place the version shows in them.
+    app.setApplicationDisplayName(f"{APP_NAME} {__version__}")
     app.setApplicationVersion(__version__)
     if sys.platform.startswith("linux"):
         _use_fusion(app)
@@ -159,7 +160,7 @@ class AppController(QObject):
             0,
         )
         self._progress.setObjectName("startingProgress")
-        self._progress.setWindowTitle(APP_NAME)
+        self._progress.setWindowTitle(tr("Starting"))
         self._progress.setCancelButton(None)
         self._progress.setMinimumDuration(300)
         url = self.database_url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"{APP_NAME} {__version__}")
+        self.setWindowTitle(APP_NAME)  # the page's name once one shows
         self.setWindowIcon(app_icon())
         self.resize(1280, 800)
         self._signing_out = False
@@ -159,6 +160,12 @@ class MainWindow(QMainWindow):
         key = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.pages[key]
         self.stack.setCurrentWidget(page)
+        # "Bookings — Exotic Travel Back Office 0.1.0": Qt appends the display name,
+        # except on macOS, where the title says it all by itself.
+        title = tr(self.specs[row].title)
+        if sys.platform == "darwin":
+            title = f"{title} — {APP_NAME} {__version__}"
+        self.setWindowTitle(title)
         self.toolbar.clear()
         self.actions_menu.clear()
         for action in page.page_actions:

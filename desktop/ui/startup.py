@@ -53,7 +53,7 @@ class ConnectionDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, current: ServerSettings | None = None):
         super().__init__(parent)
         self.setObjectName("connectionDialog")
-        self.setWindowTitle(tr("Where is the database? — {0}").format(APP_NAME))
+        self.setWindowTitle(tr("Where is the database?"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # grow with messages
@@ -230,7 +230,7 @@ class FirstAdminDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("firstAdminDialog")
         self._create = create
-        self.setWindowTitle(tr("First administrator — {0}").format(APP_NAME))
+        self.setWindowTitle(tr("First administrator"))
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
@@ -321,7 +321,7 @@ class SignInDialog(QDialog):
         self._sign_in = sign_in
         self.actor: Actor | None = None
         self.change_connection = False
-        self.setWindowTitle(tr("Sign in — {0}").format(APP_NAME))
+        self.setWindowTitle(tr("Sign in"))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
