@@ -97,3 +97,35 @@ class LiveUpdates(QObject):
         if up and self._was_lost:
             self.reconnected.emit()
         self._was_lost = not up
+
+
+# -- the window's LiveUpdates, for editors opened anywhere in it --------------------
+
+_current_live: LiveUpdates | None = None
+
+
+def set_current_live(live: LiveUpdates | None) -> None:
+    """The signed-in window's LiveUpdates (None when it closes); editors find it here."""
+    global _current_live  # noqa: PLW0603 - one window per application
+    _current_live = live
+
+
+def current_live(near: QObject | None = None) -> LiveUpdates | None:
+    """The LiveUpdates an editor listens to: the registered one, or its window's ``live``.
+
+    Editors are opened from pages and from each other, so threading the listener
+    through every constructor would touch them all; None (unit tests, no window)
+    means nobody is listening and editors simply are not told.
+    """
+    import shiboken6
+
+    live = _current_live
+    if live is not None and shiboken6.isValid(live) and not live._stopped:
+        return live
+    widget = near
+    while widget is not None:
+        found = getattr(widget, "live", None)
+        if isinstance(found, LiveUpdates) and shiboken6.isValid(found) and not found._stopped:
+            return found
+        widget = widget.parent()
+    return None

@@ -1,7 +1,10 @@
 """What a clerk does to an existing booking: change the stay, cancel it, record its payment.
 
-Each dialog saves over the version of the booking it was opened with; when someone
-else changed the booking meanwhile it says so and offers to reload it.
+Each dialog saves over the version of the booking it was opened with. When another
+workstation changes the booking while a dialog is open, the dialog says so at once
+and offers to reload it; a stay change refused as stale opens the conflict dialog.
+A save whose connection died is checked once the database answers, and the clerk
+is told whether it landed.
 """
 
 from __future__ import annotations
@@ -28,11 +31,19 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.bookings import ACTIVE_STATUSES, PAYMENT_TRANSITIONS
 from desktop.domain.enums import BookingStatus, PaymentStatus
-from desktop.domain.errors import BackOfficeError, Conflict, ValidationError
+from desktop.domain.errors import (
+    BackOfficeError,
+    Conflict,
+    DatabaseUnavailable,
+    NotFound,
+    ValidationError,
+)
 from desktop.domain.records import BookingRow, DestinationRow
 from desktop.domain.validation import PAYMENT_REFERENCE_MAX, TEXT_MAX
 from desktop.services.bookings import StayChange
-from desktop.ui.errors import show_error
+from desktop.ui.dialogs.conflict import Field, show_choice, show_date, show_text
+from desktop.ui.errors import describe, show_error
+from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_money
@@ -42,6 +53,7 @@ from desktop.ui.widgets.booking_widgets import (
     FittingDialog,
     ProblemBar,
     StayEditor,
+    booking_changes,
     date_range,
     guests_text,
     note_label,
@@ -51,6 +63,7 @@ from desktop.ui.widgets.booking_widgets import (
     today,
 )
 from desktop.ui.widgets.forms import Form
+from desktop.ui.widgets.record_watch import EditedRecord, OutcomeCheck, RecordWatch
 
 NOTE_STYLE = (
     "QLabel { background: #fef3c7; color: #78350f; border: 1px solid #f59e0b; "
@@ -99,8 +112,36 @@ def _stay_line(booking: BookingRow) -> str:
     )
 
 
+def stay_fields() -> list[Field]:
+    """A booking's stay as the conflict dialog shows it; the status for context."""
+    return [
+        Field("start_date", tr("Start date"), show_date),
+        Field("end_date", tr("End date"), show_date),
+        Field("guests", tr("Guests"), show_text),
+        Field("special_requests", tr("Special requests"), show_text),
+        Field("status", tr("Status"), show_choice({}), choosable=False),
+    ]
+
+
+def stay_values(booking: BookingRow) -> dict[str, Any]:
+    return {
+        "start_date": booking.start_date,
+        "end_date": booking.end_date,
+        "guests": booking.guests,
+        "special_requests": booking.special_requests or None,
+        "status": booking.status,
+    }
+
+
+def booking_gone_text(booking_id: int) -> str:
+    return tr(
+        "Booking #{0} was deleted on another workstation; there is nothing left to save."
+    ).format(booking_id)
+
+
 class BookingActionDialog(FittingDialog):
-    """What the three dialogs share: the booking, the form, the refusal bar, Reload."""
+    """What the three dialogs share: the booking, the form, the refusal bar, Reload,
+    news of other workstations' changes and the check after a lost connection."""
 
     saved = Signal(object)  # the updated BookingRow
 
@@ -109,6 +150,8 @@ class BookingActionDialog(FittingDialog):
         self.session = session
         self.booking = booking
         self._saving = False
+        self._gone = False
+        self.watch: RecordWatch | None = None
         self.layout_ = QVBoxLayout(self)
         self.layout_.setSpacing(10)
         self.bar = ProblemBar()
@@ -124,14 +167,20 @@ class BookingActionDialog(FittingDialog):
         self.form_layout.setHorizontalSpacing(14)
         self.form_layout.setVerticalSpacing(6)
         self.form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form = Form(self.form_layout, self.save_button, self._problems, self)
+        self.form = Form(self.form_layout, self.save_button, self._checked_problems, self)
         self.form.general_message(self.bar.message)
+        self.save_check = OutcomeCheck(self)  # after a lost connection: did it land?
+        self.save_check.landed.connect(self._landed_after_loss)
+        self.save_check.not_landed.connect(self._not_landed_after_loss)
+        self.save_check.failed.connect(self._check_failed)
+        self._landed: Callable[[BookingRow], bool] = lambda _row: False
 
     def _finish_layout(self) -> None:
         self.layout_.addWidget(self.bar)
         self.layout_.addStretch(1)
         self.layout_.addWidget(self.buttons)
         self.save_button.setDefault(True)  # once in the dialog: Enter saves
+        self._start_watching()
 
     # -- what each dialog provides -------------------------------------------------
 
@@ -146,6 +195,60 @@ class BookingActionDialog(FittingDialog):
         """Show this version of the booking (on open, and after Reload)."""
         raise NotImplementedError
 
+    def _landed_test(self) -> Callable[[BookingRow], bool]:
+        """From the form, as it is saved: whether a booking read later holds this save."""
+        raise NotImplementedError
+
+    # -- other workstations ----------------------------------------------------------
+
+    def _checked_problems(self) -> Mapping[str, str]:
+        problems = dict(self._problems())
+        if self._gone:
+            problems["record"] = booking_gone_text(self.booking.id)
+        if self.save_check.active:
+            problems["record"] = tr("Checking whether the last save landed.")
+        return problems
+
+    def _start_watching(self) -> None:
+        """Hear of other workstations' saves of this booking (when the window listens)."""
+        live = current_live(self)
+        if live is None:
+            return
+        office, actor, booking_id = self.session.office, self.session.actor, self.booking.id
+        self.watch = RecordWatch(
+            live,
+            "bookings",
+            booking_id,
+            lambda: office.bookings.get(actor, booking_id),
+            lambda: self.booking.version,
+            parent=self,
+        )
+        self.watch.changed_elsewhere.connect(self._changed_elsewhere)
+        self.watch.deleted_elsewhere.connect(self._deleted_elsewhere)
+
+    def _changed_elsewhere(self, booking: BookingRow) -> None:
+        changes = booking_changes(self.booking, booking)
+        self.bar.show_notice(
+            tr(
+                "Someone else changed booking #{0} just now{1}. Reload to see it as it is now."
+            ).format(booking.id, tr(" ({0})").format(", ".join(changes)) if changes else ""),
+            reload=True,
+        )
+
+    def _deleted_elsewhere(self) -> None:
+        self._gone = True
+        self.bar.show_notice(booking_gone_text(self.booking.id))
+        self.form.revalidate()
+
+    def _hold(self, busy: bool) -> None:
+        """Around a save: the watch waits, so the dialog's own save is not news."""
+        if self.watch is None:
+            return
+        if busy:
+            self.watch.hold()
+        else:
+            self.watch.release()
+
     # -- saving and reloading ------------------------------------------------------
 
     def _submit(self) -> None:
@@ -155,14 +258,17 @@ class BookingActionDialog(FittingDialog):
         if not self.form.revalidate():
             return
         work = self._work()
+        self._landed = self._landed_test()
         self._saving = True
         self.form.set_busy(True)
         self.bar.clear()
+        self._hold(True)
         run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
 
     def _saved(self, booking: BookingRow) -> None:
         self._saving = False
         self.form.set_busy(False)
+        self._hold(False)
         self.booking = booking
         self.saved.emit(booking)
         self.accept()
@@ -171,14 +277,67 @@ class BookingActionDialog(FittingDialog):
         """Why, inline; what was typed stays until the person chooses to reload."""
         self._saving = False
         self.form.set_busy(False)
+        self._hold(False)
         if isinstance(exc, ValidationError):
             self.form.show_refusal(exc)
+        elif self._take_refusal(exc):
+            pass
         elif isinstance(exc, BackOfficeError):
             self.bar.refusal(exc)
             self._after_conflict(exc)
         else:
             self.bar.show_problem(tr("Nothing was saved. Nothing you typed was lost."))
             show_error(self, exc)
+
+    def _take_refusal(self, exc: BaseException) -> bool:
+        """A lost connection: find out whether the save landed. True when handled here."""
+        if isinstance(exc, NotFound):
+            self._deleted_elsewhere()
+            return True
+        if not isinstance(exc, DatabaseUnavailable):
+            return False
+        office, actor, booking_id = self.session.office, self.session.actor, self.booking.id
+        self.bar.show_notice(
+            tr(
+                "The connection was lost while saving; checking whether booking #{0} was "
+                "changed… What you typed is kept."
+            ).format(booking_id)
+        )
+        self._hold(True)
+        self.save_check.start(lambda: office.bookings.get(actor, booking_id), self._landed)
+        self.form.revalidate()
+        return True
+
+    def _landed_after_loss(self, booking: BookingRow) -> None:
+        """The save did land: the list hears of it, and the dialog says so and stays."""
+        self._hold(False)
+        self.booking = booking
+        self._show_booking(booking, reloaded=True)
+        self.bar.show_problem(
+            tr("It was saved: booking #{0} holds your change.").format(booking.id), error=False
+        )
+        self.save_button.setVisible(False)
+        self.cancel_button.setText(tr("Close"))
+        self.cancel_button.setDefault(True)
+        self.form.revalidate()
+        self.saved.emit(booking)
+
+    def _not_landed_after_loss(self, _booking: BookingRow) -> None:
+        self._hold(False)
+        self.form.revalidate()
+        self.bar.show_problem(
+            tr("It was not saved. What you typed is still here: press {0} again.").format(
+                self.save_button.text().replace("&", "")
+            )
+        )
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self._hold(False)
+        self.form.revalidate()
+        if isinstance(exc, NotFound):
+            self._deleted_elsewhere()
+        else:
+            self.bar.show_problem(describe(exc)[1])
 
     def _after_conflict(self, exc: BackOfficeError) -> None:
         """A hook: the stay dialog looks at availability again after an overlap."""
@@ -240,10 +399,34 @@ class ChangeStayDialog(BookingActionDialog):
             total_layout.insertWidget(2, self.previous_total)  # before the stretch
         self.stay.add_rows(self.form, self.form_layout)
         self.stay.changed.connect(self._show_difference)
+        self.record = EditedRecord(
+            self,
+            table="bookings",
+            noun=tr("booking"),
+            fields=stay_fields(),
+            bar=self.bar,
+            fetch=lambda ident: session.office.bookings.get(session.actor, ident),
+            row_values=stay_values,
+            form_values=self.form_values,
+            fill=self._fill_values,
+            adopt=self._adopt,
+            row=booking,
+            connect_bar=False,  # Reload is the dialog's own (it says what it shows)
+        )
+        self.bar.compare_requested.connect(self.record.compare)
+        self.record.state_changed.connect(self.form.revalidate)
+        self.record.reloaded.connect(self._reloaded)
+        self.record.saved_after_loss.connect(self._saved_after_loss)
         self._finish_layout()
         self.save_button.setText(tr("&Save changes"))
         self.save_button.setObjectName("saveChanges")
-        chain: list[QWidget] = [*self.stay.tab_chain(), self.save_button, self.cancel_button]
+        chain: list[QWidget] = [
+            *self.stay.tab_chain(),
+            self.bar.reload_button,
+            self.bar.compare_button,
+            self.save_button,
+            self.cancel_button,
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self._show_booking(booking, reloaded=False)
@@ -259,6 +442,67 @@ class ChangeStayDialog(BookingActionDialog):
             booking.start_date, booking.end_date, booking.guests, booking.special_requests
         )
         self._show_difference()
+
+    # -- the booking as others change it -------------------------------------------
+
+    def form_values(self) -> dict[str, Any]:
+        start, end, guests, requests = self.stay.stay()
+        return {
+            "start_date": start,
+            "end_date": end,
+            "guests": guests,
+            "special_requests": requests.strip() or None,
+            "status": self.booking.status,
+        }
+
+    def _fill_values(self, values: Mapping[str, Any]) -> None:
+        self.stay.fill(
+            values["start_date"], values["end_date"], values["guests"], values["special_requests"]
+        )
+        self._show_difference()
+
+    def _adopt(self, booking: BookingRow) -> None:
+        """The stay's edits are over this version now."""
+        self.booking = booking
+        self.current.setText(_stay_line(booking))
+        self._show_difference()
+        self.form.revalidate()
+
+    def _start_watching(self) -> None:
+        self.record.start_watching()
+
+    def _hold(self, busy: bool) -> None:
+        self.record.saving(busy)
+
+    def _saved(self, booking: BookingRow) -> None:
+        self.record.saved(booking)
+        super()._saved(booking)
+
+    def _take_refusal(self, exc: BaseException) -> bool:
+        return self.record.refused(exc, resave=self._submit)
+
+    def _saved_after_loss(self, booking: BookingRow) -> None:
+        """The change whose connection died did land: say so, tell the list, stay open."""
+        self.bar.show_problem(
+            tr("It was saved: booking #{0} holds your change.").format(booking.id), error=False
+        )
+        self.save_button.setVisible(False)
+        self.cancel_button.setText(tr("Close"))
+        self.cancel_button.setDefault(True)
+        self.saved.emit(booking)
+
+    def reload(self) -> None:
+        self.record.reload()
+
+    def _reloaded(self, booking: BookingRow) -> None:
+        self.bar.show_problem(
+            tr("Reloaded: this is booking #{0} as it is now.").format(booking.id), error=False
+        )
+        self.stay.hint.refresh()
+        self.form.revalidate()
+
+    def _landed_test(self) -> Callable[[BookingRow], bool]:
+        return lambda _booking: False  # the EditedRecord compares the stay itself
 
     def _load_destination(self) -> None:
         office, actor = self.session.office, self.session.actor
@@ -294,6 +538,7 @@ class ChangeStayDialog(BookingActionDialog):
 
     def _problems(self) -> Mapping[str, str]:
         problems: dict[str, str] = dict(self._status_problem(tr("changed")))
+        problems.update(self.record.problems())
         if self.stay.destination is None:
             problems["destination"] = tr("The destination's price is still loading.")
         problems.update(self.stay.problems())
@@ -387,6 +632,12 @@ class CancelBookingDialog(BookingActionDialog):
         reason = self.reason.toPlainText().strip()
         office, actor, booking = self.session.office, self.session.actor, self.booking
         return lambda: office.bookings.cancel(actor, booking.id, booking.version, reason)
+
+    def _landed_test(self) -> Callable[[BookingRow], bool]:
+        reason = self.reason.toPlainText().strip()
+        return lambda booking: (
+            booking.status is BookingStatus.CANCELLED and booking.cancellation_reason == reason
+        )
 
 
 class _Choices(QWidget):
@@ -537,4 +788,14 @@ class PaymentDialog(BookingActionDialog):
         office, actor, booking = self.session.office, self.session.actor, self.booking
         return lambda: office.bookings.record_payment(
             actor, booking.id, booking.version, target, reference
+        )
+
+    def _landed_test(self) -> Callable[[BookingRow], bool]:
+        target: PaymentStatus = self.outcome.value()
+        reference = self.reference.text().strip() or None
+        version = self.booking.version  # a repeated failure writes the row all the same
+        return lambda booking: (
+            booking.payment_status is target
+            and booking.version != version
+            and (reference is None or booking.payment_intent_id == reference)
         )

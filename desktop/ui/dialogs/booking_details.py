@@ -1,4 +1,9 @@
-"""One booking, every field, and the actions its status allows."""
+"""One booking, every field, and the actions its status allows.
+
+Nothing is typed here, so when another workstation changes the booking the
+details show the new version at once and say so. A confirm or complete whose
+connection died is checked once the database answers.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus
-from desktop.domain.errors import BackOfficeError
+from desktop.domain.errors import BackOfficeError, DatabaseUnavailable, NotFound
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow
 from desktop.ui.dialogs import open_dialog
@@ -29,7 +34,8 @@ from desktop.ui.dialogs.booking_actions import (
     PaymentDialog,
     payment_targets,
 )
-from desktop.ui.errors import show_error
+from desktop.ui.errors import describe, show_error
+from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -37,9 +43,11 @@ from desktop.ui.widgets.booking_widgets import (
     BookingSummary,
     FittingDialog,
     ProblemBar,
+    booking_changes,
     note_label,
     title_label,
 )
+from desktop.ui.widgets.record_watch import OutcomeCheck, RecordWatch
 
 
 def tr(text: str) -> str:
@@ -57,6 +65,7 @@ class BookingDetailsDialog(FittingDialog):
         self.booking = booking
         self.action_dialog: QDialog | None = None
         self._working = False
+        self._gone = False
         self.setObjectName("bookingDetailsDialog")
         self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
@@ -111,6 +120,25 @@ class BookingDetailsDialog(FittingDialog):
             QWidget.setTabOrder(first, second)
         self._show(booking)
         self.close_button.setFocus()  # Enter must not confirm or complete by accident
+        self.save_check = OutcomeCheck(self)  # after a lost connection: did it land?
+        self.save_check.landed.connect(self._landed_after_loss)
+        self.save_check.not_landed.connect(self._not_landed_after_loss)
+        self.save_check.failed.connect(self._check_failed)
+        self._target = BookingStatus.PENDING
+        self.watch: RecordWatch | None = None
+        live = current_live(self)
+        if live is not None:
+            office, actor, booking_id = session.office, session.actor, booking.id
+            self.watch = RecordWatch(
+                live,
+                "bookings",
+                booking_id,
+                lambda: office.bookings.get(actor, booking_id),
+                lambda: self.booking.version,
+                parent=self,
+            )
+            self.watch.changed_elsewhere.connect(self._changed_elsewhere)
+            self.watch.deleted_elsewhere.connect(self._deleted_elsewhere)
 
     def _action(self, text: str, name: str, icon_name: str) -> QPushButton:
         button = QPushButton(icon(icon_name), text)
@@ -150,7 +178,7 @@ class BookingDetailsDialog(FittingDialog):
             self.payment_button: bool(payment_targets(booking)),
         }
         for button, ok in allowed.items():
-            button.setVisible(manage and ok)
+            button.setVisible(manage and ok and not self._gone)
             button.setEnabled(not self._working)
         self.complete_button.setToolTip(
             tr("A confirmed booking can be completed from its end date on.")
@@ -170,32 +198,121 @@ class BookingDetailsDialog(FittingDialog):
 
     def confirm(self) -> None:
         office, actor, booking = self.session.office, self.session.actor, self.booking
-        self._run(lambda: office.bookings.confirm(actor, booking.id, booking.version))
+        self._run(
+            lambda: office.bookings.confirm(actor, booking.id, booking.version),
+            BookingStatus.CONFIRMED,
+        )
 
     def complete(self) -> None:
         office, actor, booking = self.session.office, self.session.actor, self.booking
-        self._run(lambda: office.bookings.complete(actor, booking.id, booking.version))
+        self._run(
+            lambda: office.bookings.complete(actor, booking.id, booking.version),
+            BookingStatus.COMPLETED,
+        )
 
-    def _run(self, work: Callable[[], BookingRow]) -> None:
+    def _run(self, work: Callable[[], BookingRow], target: BookingStatus) -> None:
         if self._working:
             return
         self._working = True
+        self._target = target
         self.bar.clear()
         self._update_actions()
+        self._hold(True)
         run_op(work, self._done, parent=self, on_failed=self._failed, busy=True)
+
+    def _hold(self, busy: bool) -> None:
+        """Around an action: the watch waits, so the dialog's own save is not news."""
+        if self.watch is None:
+            return
+        if busy:
+            self.watch.hold()
+        else:
+            self.watch.release()
 
     def _done(self, booking: BookingRow) -> None:
         self._working = False
+        self._hold(False)
         self.updated(booking)
 
     def _failed(self, exc: BaseException) -> None:
         self._working = False
+        self._hold(False)
+        if isinstance(exc, DatabaseUnavailable):
+            self._check_outcome()
+            return
+        if isinstance(exc, NotFound):
+            self._deleted_elsewhere()
+            return
         self._update_actions()
         if isinstance(exc, BackOfficeError):
             self.bar.refusal(exc)
         else:
             self.bar.show_problem(tr("Nothing was changed."))
             show_error(self, exc)
+
+    # -- a lost connection, other workstations ---------------------------------------
+
+    def _check_outcome(self) -> None:
+        """Once the database answers: is the booking in the state the action moved it to?"""
+        office, actor, booking_id = self.session.office, self.session.actor, self.booking.id
+        target = self._target
+        self._working = True  # the actions wait for the answer
+        self._update_actions()
+        self._hold(True)
+        self.bar.show_notice(
+            tr(
+                "The connection was lost while saving; checking whether booking #{0} is {1}…"
+            ).format(booking_id, target.value)
+        )
+        self.save_check.start(
+            lambda: office.bookings.get(actor, booking_id),
+            lambda booking: booking.status is target,
+        )
+
+    def _landed_after_loss(self, booking: BookingRow) -> None:
+        self._working = False
+        self._hold(False)
+        self.updated(booking)
+        self.bar.show_problem(
+            tr("It was saved: booking #{0} is {1}.").format(booking.id, booking.status.value),
+            error=False,
+        )
+
+    def _not_landed_after_loss(self, booking: BookingRow) -> None:
+        self._working = False
+        self._hold(False)
+        self._show(booking)
+        self.bar.show_problem(
+            tr("It was not saved: booking #{0} is still {1}. Try again.").format(
+                booking.id, booking.status.value
+            )
+        )
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self._working = False
+        self._hold(False)
+        if isinstance(exc, NotFound):
+            self._deleted_elsewhere()
+            return
+        self._update_actions()
+        self.bar.show_problem(describe(exc)[1])
+
+    def _changed_elsewhere(self, booking: BookingRow) -> None:
+        """Nothing is typed here: show the new version at once, and say what changed."""
+        changes = booking_changes(self.booking, booking)
+        self._show(booking)
+        self.bar.show_notice(
+            tr("Someone else changed this booking just now{0}; this is it as it is now.").format(
+                tr(" ({0})").format(", ".join(changes)) if changes else ""
+            )
+        )
+
+    def _deleted_elsewhere(self) -> None:
+        self._gone = True
+        self._update_actions()
+        self.bar.show_notice(
+            tr("Booking #{0} was deleted on another workstation.").format(self.booking.id)
+        )
 
     def _open(self, dialog_class: type[BookingActionDialog]) -> None:
         dialog = dialog_class(self.session, self.booking, self)

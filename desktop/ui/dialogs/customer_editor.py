@@ -9,32 +9,33 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.errors import BackOfficeError, Conflict, ValidationError
+from desktop.domain.errors import BackOfficeError, Conflict, DatabaseUnavailable, ValidationError
 from desktop.domain.permissions import Permission
 from desktop.domain.records import PersonRow
 from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PHONE_MAX
 from desktop.services.people import PersonDetails
+from desktop.ui.dialogs.conflict import Field
 from desktop.ui.dialogs.destination_editor import grow_to_fit
 from desktop.ui.errors import describe
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_datetime
-from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.forms import Form
+from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,24 @@ PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,20}$")
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("CustomerEditor", text)
+
+
+def person_fields() -> list[Field]:
+    """A person's fields as the conflict dialog shows them."""
+    return [Field("name", tr("Name")), Field("email", tr("E-mail")), Field("phone", tr("Phone"))]
+
+
+def person_values(row: PersonRow) -> dict[str, Any]:
+    return {"name": row.name, "email": row.email, "phone": row.phone or None}
+
+
+def typed_person_values(name: str, email: str, phone: str) -> dict[str, Any]:
+    """What a person form holds, cleaned as the service cleans it (e-mail in lower case)."""
+    return {
+        "name": name.strip(),
+        "email": email.strip().lower(),
+        "phone": phone.strip() or None,
+    }
 
 
 class CustomerEditor(QDialog):
@@ -95,28 +114,46 @@ class CustomerEditor(QDialog):
         self.save_button.clicked.connect(self._submit)
         self.close_button.clicked.connect(self.reject)
 
+        self.bar = RecordBar(
+            message_name="fieldError",
+            reload_name="reloadCustomer",
+            compare_name="compareCustomer",
+            reload_text=tr("&Reload their version"),
+        )
+        self.general = self.bar.message
+        self.reload_button = self.bar.reload_button
+        self.compare_button = self.bar.compare_button
+        self.record = EditedRecord(
+            self,
+            table="users",
+            noun=tr("customer"),
+            fields=person_fields(),
+            bar=self.bar,
+            fetch=lambda ident: session.office.customers.get(session.actor, ident),
+            row_values=person_values,
+            form_values=self.form_values,
+            fill=self._fill_values,
+            adopt=self._adopt,
+            row=customer,
+        )
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("name", tr("&Name"), self.name)
         self.form.add("email", tr("&E-mail"), self.email)
         self.form.add("phone", tr("&Phone"), self.phone)
 
-        self.general = FieldMessage()
         self.form.general_message(self.general)
-        self.reload_button = QPushButton(tr("&Reload their version"))
-        self.reload_button.setObjectName("reloadCustomer")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.setVisible(False)
-        self.reload_button.clicked.connect(self.reload)
-        message_row = QHBoxLayout()
-        message_row.addWidget(self.general, 1)
-        message_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(message_row)
+        self.record.state_changed.connect(self.form.revalidate)
+        self.record.reloaded.connect(self._reloaded)
+        self.record.saved_after_loss.connect(self._saved_after_loss)
+        layout.addWidget(self.bar)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.save_button.setDefault(True)  # once in the dialog: Enter saves
         QWidget.setTabOrder(self.name, self.email)
         QWidget.setTabOrder(self.email, self.phone)
-        QWidget.setTabOrder(self.phone, self.save_button)
+        QWidget.setTabOrder(self.phone, self.reload_button)
+        QWidget.setTabOrder(self.reload_button, self.compare_button)
+        QWidget.setTabOrder(self.compare_button, self.save_button)
 
         self.finished.connect(self._closed)
         if customer is not None:
@@ -128,6 +165,8 @@ class CustomerEditor(QDialog):
             self.save_button.setVisible(False)
             self.close_button.setText(tr("Close"))
             self.close_button.setDefault(True)
+        self.record.can_compare = self.can_edit
+        self.record.start_watching()
         self.form.revalidate()
         self.name.setFocus()
 
@@ -148,12 +187,22 @@ class CustomerEditor(QDialog):
         self.summary.setText(" · ".join(parts))
 
     def _fill(self, row: PersonRow) -> None:
-        self.name.setText(row.name)
-        self.email.setText(row.email)
-        self.phone.setText(row.phone or "")
+        self._fill_values(person_values(row))
+
+    def _fill_values(self, values: Mapping[str, Any]) -> None:
+        self.name.setText(values["name"] or "")
+        self.email.setText(values["email"] or "")
+        self.phone.setText(values["phone"] or "")
+
+    def form_values(self) -> dict[str, Any]:
+        return typed_person_values(self.name.text(), self.email.text(), self.phone.text())
+
+    def _adopt(self, row: PersonRow) -> None:
+        self.customer = row
+        self._show_titles()
 
     def _problems(self) -> Mapping[str, str]:
-        problems: dict[str, str] = {}
+        problems: dict[str, str] = self.record.problems()
         name = self.name.text().strip()
         if not name:
             problems["name"] = tr("Type the customer's name.")
@@ -205,15 +254,17 @@ class CustomerEditor(QDialog):
                 return office.customers.create(actor, details)
             return office.customers.update(actor, current.id, current.version, details)
 
-        self.reload_button.setVisible(False)
-        self.form.show_general(None)
+        self.bar.clear()
         self._set_busy(True)
+        self.record.saving(True)
         run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
 
     def _saved(self, row: PersonRow) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_busy(False)
+        self.record.saving(False)
+        self.record.saved(row)
         self.customer = row
         self.saved.emit(row)
         if self._delete_when_done:
@@ -225,57 +276,42 @@ class CustomerEditor(QDialog):
         if not shiboken6.isValid(self):
             return
         self._set_busy(False)
+        self.record.saving(False)
         if self._delete_when_done:
             self.deleteLater()
             return
         if isinstance(exc, ValidationError):
             self.form.show_refusal(exc)
             return
-        if isinstance(exc, Conflict) and self.customer is not None:
+        if self.record.refused(exc, resave=self._submit):
+            return  # someone else's version, a deleted record, a lost connection
+        if isinstance(exc, DatabaseUnavailable):  # a new customer: no version to check
             self.form.show_general(
                 tr(
-                    "Someone else changed this customer while you were editing, so nothing "
-                    "was saved. Reload their version (what you typed here is replaced), then "
-                    "make your changes again."
-                )
+                    "{0} What you typed is kept. Search the list for the e-mail before saving "
+                    "again: the customer may be there already."
+                ).format(describe(exc)[1])
             )
-            self.reload_button.setVisible(True)
+            return
+        if isinstance(exc, Conflict):
+            self.form.show_general(exc.message)
             return
         if not isinstance(exc, BackOfficeError):
             log.error("Saving a customer failed", exc_info=(type(exc), exc, exc.__traceback__))
         self.form.show_general(describe(exc)[1])
 
+    def _saved_after_loss(self, row: PersonRow) -> None:
+        """The save whose connection died did land: the list hears of it; the form stays."""
+        self.saved.emit(row)
+        self.close_button.setText(tr("Close"))
+        self.form.revalidate()
+
     def reload(self) -> None:
-        current = self.customer
-        if current is None:
-            return
-        office, actor = self.session.office, self.session.actor
-        self.reload_button.setEnabled(False)
+        self.record.reload()
 
-        def done(row: PersonRow) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self.reload_button.setEnabled(True)
-            self.reload_button.setVisible(False)
-            self.customer = row
-            self._fill(row)
-            self._show_titles()
-            self.form.show_general(None)
-            self.form.revalidate()
-
-        def failed(exc: BaseException) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self.reload_button.setEnabled(True)
-            self.form.show_general(describe(exc)[1])
-
-        run_op(
-            lambda: office.customers.get(actor, current.id),
-            done,
-            parent=self,
-            on_failed=failed,
-            busy=True,
-        )
+    def _reloaded(self, _row: PersonRow) -> None:
+        self.form.show_general(None)
+        self.form.revalidate()
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)

@@ -12,6 +12,7 @@ import itertools
 import logging
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QRegularExpression, Qt, Signal
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
@@ -35,22 +35,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import BackOfficeError, Conflict, ValidationError
+from desktop.domain.errors import BackOfficeError, Conflict, DatabaseUnavailable, ValidationError
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
 from desktop.services.destinations import MAX_DURATION_DAYS, MAX_GUESTS, DestinationDraft
+from desktop.ui.dialogs.conflict import (
+    Field,
+    show_days,
+    show_list,
+    show_money,
+    show_text,
+    show_yes_no,
+)
 from desktop.ui.errors import describe
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_datetime, format_money
-from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.forms import Form
 from desktop.ui.widgets.images import ImageListEditor
+from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
 from desktop.ui.widgets.tags import TagEditor
 
 log = logging.getLogger(__name__)
 
 MAX_LIST_ENTRIES = 50  # features and images each (the services' limit)
+CENTS = Decimal("0.01")
 # An amount as typed: digits, then at most two decimals after a point or a comma.
 AMOUNT_PATTERN = r"^\s*\d{0,8}([.,]\d{0,2})?\s*$"
 
@@ -101,6 +111,42 @@ def grow_to_fit(dialog: QDialog) -> None:
         needed = min(needed, screen.availableGeometry().height())
     if needed > dialog.height():
         dialog.resize(dialog.width(), needed)
+
+
+def destination_fields() -> list[Field]:
+    """The editor's fields as the conflict dialog shows them."""
+    return [
+        Field("name", tr("Name")),
+        Field("description", tr("Description")),
+        Field("country", tr("Country")),
+        Field("city", tr("City")),
+        Field("price", tr("Price per person"), show_money),
+        Field("duration", tr("Duration"), show_days),
+        Field("max_guests", tr("Maximum guests"), show_text),
+        Field("active", tr("Open for booking"), show_yes_no),
+        Field("features", tr("Features"), show_list),
+        Field("images", tr("Images"), show_list),
+    ]
+
+
+def _unique(items: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Trimmed, non-empty, first of each: as the service keeps a list."""
+    return tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
+
+
+def destination_values(row: DestinationRow) -> dict[str, object]:
+    return {
+        "name": row.name,
+        "description": row.description,
+        "country": row.country,
+        "city": row.city,
+        "price": row.price.quantize(CENTS),
+        "duration": row.duration,
+        "max_guests": row.max_guests,
+        "active": row.active,
+        "features": tuple(row.features),
+        "images": tuple(row.images),
+    }
 
 
 class PriceField(QWidget):
@@ -216,6 +262,28 @@ class DestinationEditor(QDialog):
         self.save_button.clicked.connect(self._submit)
         self.close_button.clicked.connect(self.reject)
 
+        self.bar = RecordBar(
+            message_name="fieldError",
+            reload_name="reloadDestination",
+            compare_name="compareDestination",
+            reload_text=tr("&Reload their version"),
+        )
+        self.general = self.bar.message
+        self.reload_button = self.bar.reload_button
+        self.compare_button = self.bar.compare_button
+        self.record = EditedRecord(
+            self,
+            table="destinations",
+            noun=tr("destination"),
+            fields=destination_fields(),
+            bar=self.bar,
+            fetch=lambda ident: session.office.destinations.get(session.actor, ident),
+            row_values=destination_values,
+            form_values=self.form_values,
+            fill=self._fill_values,
+            adopt=self._adopt,
+            row=destination,
+        )
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("name", tr("&Name"), self.name)
         self.form.add("description", tr("&Description"), self.description)
@@ -228,17 +296,11 @@ class DestinationEditor(QDialog):
         self.form.add("features", tr("&Features"), self.features)
         self.form.add("images", tr("Ima&ges"), self.images)
 
-        self.general = FieldMessage()
         self.form.general_message(self.general)
-        self.reload_button = QPushButton(tr("&Reload their version"))
-        self.reload_button.setObjectName("reloadDestination")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.setVisible(False)
-        self.reload_button.clicked.connect(self.reload)
-        message_row = QHBoxLayout()
-        message_row.addWidget(self.general, 1)
-        message_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(message_row)
+        self.record.state_changed.connect(self.form.revalidate)
+        self.record.reloaded.connect(self._reloaded)
+        self.record.saved_after_loss.connect(self._saved_after_loss)
+        layout.addWidget(self.bar)
         layout.addWidget(self.buttons)
         self.save_button.setDefault(True)  # once in the dialog: Enter saves
 
@@ -253,6 +315,8 @@ class DestinationEditor(QDialog):
             self.active,
             self.features.input,
             *self.images.tab_chain(),
+            self.reload_button,
+            self.compare_button,
             self.save_button,
             self.close_button,
         ]
@@ -267,6 +331,8 @@ class DestinationEditor(QDialog):
             self._make_read_only()
         else:
             self._load_countries()
+        self.record.can_compare = self.can_edit
+        self.record.start_watching()
         self.form.revalidate()
         self.name.setFocus()
 
@@ -297,16 +363,46 @@ class DestinationEditor(QDialog):
         self.summary.setText(" · ".join(parts))
 
     def _fill(self, row: DestinationRow) -> None:
-        self.name.setText(row.name)
-        self.description.setPlainText(row.description)
-        self.country.setText(row.country)
-        self.city.setText(row.city)
-        self.price.setText(f"{row.price:.2f}")
-        self.duration.setValue(min(max(row.duration, 1), MAX_DURATION_DAYS))
-        self.max_guests.setValue(min(max(row.max_guests, 1), MAX_GUESTS))
-        self.active.setChecked(row.active)
-        self.features.set_tags(row.features)
-        self.images.set_images(row.images)
+        self._fill_values(destination_values(row))
+
+    def _fill_values(self, values: Mapping[str, Any]) -> None:
+        """Put values into the form (a row's, or a merge chosen in the conflict dialog)."""
+        self.name.setText(values["name"])
+        self.description.setPlainText(values["description"])
+        self.country.setText(values["country"])
+        self.city.setText(values["city"])
+        price = values["price"]
+        self.price.setText(f"{price:.2f}" if isinstance(price, Decimal) else "")
+        self.duration.setValue(min(max(values["duration"], 1), MAX_DURATION_DAYS))
+        self.max_guests.setValue(min(max(values["max_guests"], 1), MAX_GUESTS))
+        self.active.setChecked(bool(values["active"]))
+        self.features.set_tags(list(values["features"]))
+        self.images.set_images(list(values["images"]))
+
+    def form_values(self) -> dict[str, Any]:
+        """The form as the service would store it, to compare with saved versions."""
+        price = parse_amount(self.price.text())
+        return {
+            "name": self.name.text().strip(),
+            "description": self.description.toPlainText().strip(),
+            "country": self.country.text().strip(),
+            "city": self.city.text().strip(),
+            "price": price.quantize(CENTS) if price is not None and price.is_finite() else None,
+            "duration": self.duration.value(),
+            "max_guests": self.max_guests.value(),
+            "active": self.active.isChecked(),
+            "features": _unique(self.features.tags()),
+            "images": _unique(self.images.images()),
+        }
+
+    def _adopt(self, row: DestinationRow) -> None:
+        """The form's edits are over this version now."""
+        self.destination = row
+        self._show_titles()
+        if not self.can_edit:
+            self.summary.setText(
+                self.summary.text() + "\n" + tr("Only moderators and administrators change it.")
+            )
 
     def _make_read_only(self) -> None:
         for edit in (self.name, self.country, self.city, self.price):
@@ -345,7 +441,7 @@ class DestinationEditor(QDialog):
         )
 
     def _problems(self) -> Mapping[str, str]:
-        problems: dict[str, str] = {}
+        problems: dict[str, str] = self.record.problems()
 
         def text(name: str, value: str, label: str, limit: int, missing: str) -> None:
             value = value.strip()
@@ -416,15 +512,17 @@ class DestinationEditor(QDialog):
                 return office.destinations.create(actor, draft)
             return office.destinations.update(actor, current.id, current.version, draft)
 
-        self.reload_button.setVisible(False)
-        self.form.show_general(None)
+        self.bar.clear()
         self._set_busy(True)
+        self.record.saving(True)
         run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
 
     def _saved(self, row: DestinationRow) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_busy(False)
+        self.record.saving(False)
+        self.record.saved(row)
         self.destination = row
         self.saved.emit(row)
         if self._delete_when_done:
@@ -436,61 +534,46 @@ class DestinationEditor(QDialog):
         if not shiboken6.isValid(self):
             return
         self._set_busy(False)
+        self.record.saving(False)
         if self._delete_when_done:
             self.deleteLater()
             return
         if isinstance(exc, ValidationError):
             self.form.show_refusal(exc)
             return
-        if isinstance(exc, Conflict) and self.destination is not None:
+        if self.record.refused(exc, resave=self._submit):
+            return  # someone else's version, a deleted record, a lost connection
+        if isinstance(exc, DatabaseUnavailable):  # a new destination: no version to check
             self.form.show_general(
                 tr(
-                    "Someone else changed this destination while you were editing it, so "
-                    "nothing was saved. Reload their version to see it (what you typed here "
-                    "is replaced), then make your changes again."
-                )
+                    "{0} What you typed is kept. Look in the list before saving again: "
+                    "the destination may be there already."
+                ).format(describe(exc)[1])
             )
-            self.reload_button.setVisible(True)
+            return
+        if isinstance(exc, Conflict):
+            self.form.show_general(exc.message)
             return
         if not isinstance(exc, BackOfficeError):
             log.error("Saving a destination failed", exc_info=(type(exc), exc, exc.__traceback__))
         self.form.show_general(describe(exc)[1])
 
+    def _saved_after_loss(self, row: DestinationRow) -> None:
+        """The save whose connection died did land: the list hears of it; the form stays."""
+        self.saved.emit(row)
+        self.close_button.setText(tr("Close"))
+        self.form.revalidate()
+
     def reload(self) -> None:
-        """After a conflict: show the destination as it now is, with its new version."""
-        current = self.destination
-        if current is None:
-            return
-        office, actor = self.session.office, self.session.actor
-        self.reload_button.setEnabled(False)
+        """Show the destination as it is saved now, with its new version."""
+        self.record.reload()
 
-        def done(row: DestinationRow) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self.reload_button.setEnabled(True)
-            self.reload_button.setVisible(False)
-            self.destination = row
-            self._fill(row)
-            self._show_titles()
-            self.form.show_general(None)
-            self.summary.setText(
-                self.summary.text() + "\n" + tr("Reloaded: this is the version saved now.")
-            )
-            self.form.revalidate()
-
-        def failed(exc: BaseException) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self.reload_button.setEnabled(True)
-            self.form.show_general(describe(exc)[1])
-
-        run_op(
-            lambda: office.destinations.get(actor, current.id),
-            done,
-            parent=self,
-            on_failed=failed,
-            busy=True,
+    def _reloaded(self, _row: DestinationRow) -> None:
+        self.form.show_general(None)
+        self.summary.setText(
+            self.summary.text() + "\n" + tr("Reloaded: this is the version saved now.")
         )
+        self.form.revalidate()
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)

@@ -1,4 +1,8 @@
-"""The counter's new booking: who, where, when, how many, what it costs, whether it is free."""
+"""The counter's new booking: who, where, when, how many, what it costs, whether it is free.
+
+A save whose connection died may or may not have made the booking: the form's
+request token finds out, once the database answers, and the clerk is told which.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from desktop.domain.errors import (
 )
 from desktop.domain.listing import DestinationFilter, PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Permission
-from desktop.domain.records import DestinationRow, PersonRow
+from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
 from desktop.ui.dialogs import open_dialog
@@ -33,6 +37,8 @@ from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.widgets.booking_widgets import (
     ERROR_COLOR,
+    MUTED_COLOR,
+    OK_COLOR,
     FittingDialog,
     SearchPicker,
     StayEditor,
@@ -42,6 +48,7 @@ from desktop.ui.widgets.booking_widgets import (
     title_label,
 )
 from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.record_watch import OutcomeCheck
 
 CUSTOMER_RESULTS = 20
 DESTINATION_RESULTS = 50
@@ -190,7 +197,12 @@ class NewBookingDialog(FittingDialog):
         self.request_token = uuid.uuid4()
         self._catalogue: tuple[DestinationRow, ...] | None = None
         self._saving = False
+        self.booking: BookingRow | None = None  # once saved
         self.customer_dialog: NewCustomerDialog | None = None
+        self.save_check = OutcomeCheck(self)  # after a lost connection: was it made?
+        self.save_check.landed.connect(self._made_after_loss)
+        self.save_check.not_landed.connect(self._not_made_after_loss)
+        self.save_check.failed.connect(self._check_failed)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -362,6 +374,10 @@ class NewBookingDialog(FittingDialog):
 
     def _problems(self) -> Mapping[str, str]:
         problems: dict[str, str] = {}
+        if self.save_check.active:
+            problems["booking"] = tr("Checking whether the booking was made.")
+        if self.booking is not None:
+            problems["booking"] = tr("Booking #{0} is made.").format(self.booking.id)
         if self.customer.chosen is None:
             problems["customer"] = tr(
                 "Choose the customer: search by name, e-mail or phone, or add a new one."
@@ -392,7 +408,7 @@ class NewBookingDialog(FittingDialog):
         office, actor = self.session.office, self.session.actor
         self._saving = True
         self.form.set_busy(True)
-        self.form.show_general(None)
+        self._say("")
         run_op(
             lambda: office.bookings.create(actor, request),
             self._saved,
@@ -401,9 +417,10 @@ class NewBookingDialog(FittingDialog):
             busy=True,
         )
 
-    def _saved(self, booking: object) -> None:
+    def _saved(self, booking: BookingRow) -> None:
         self._saving = False
         self.form.set_busy(False)
+        self.booking = booking
         self.saved.emit(booking)
         self.accept()
 
@@ -417,14 +434,56 @@ class NewBookingDialog(FittingDialog):
             self.form.show_general(exc.message)
             self.stay.hint.refresh()
         elif isinstance(exc, DatabaseUnavailable):
-            self.form.show_general(
-                tr("{0} Nothing you typed was lost: press Save again when it is back.").format(
-                    describe(exc)[1]
-                )
-            )
+            self._check_outcome()
         elif isinstance(exc, BackOfficeError):
             self.form.show_general(describe(exc)[1])
         else:
             self.form.show_general(tr("The booking was not saved. Nothing you typed was lost."))
             show_error(self, exc)
         self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- a save whose connection died ------------------------------------------------
+
+    def _check_outcome(self) -> None:
+        """Find the booking by the form's request token once the database answers."""
+        office, actor, token = self.session.office, self.session.actor, self.request_token
+        self._say(
+            tr(
+                "The connection was lost while saving; checking whether the booking was "
+                "made… What you typed is kept."
+            ),
+            MUTED_COLOR,
+        )
+        self.save_check.start(
+            lambda: office.bookings.find_by_request_token(actor, token),
+            lambda booking: booking is not None,
+        )
+        self.form.revalidate()
+
+    def _made_after_loss(self, booking: BookingRow) -> None:
+        """It was made: the same as a save that answered, said here before the dialog goes."""
+        self.booking = booking
+        self._say(tr("It was saved: booking #{0}.").format(booking.id), OK_COLOR)
+        self.save_button.setVisible(False)
+        self.cancel_button.setText(tr("Close"))
+        self.cancel_button.setDefault(True)
+        self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.form.revalidate()
+        self.saved.emit(booking)
+
+    def _not_made_after_loss(self, _none: object) -> None:
+        # The same token goes with the next Save: a save that did land after all is
+        # returned, never made twice.
+        self.form.revalidate()
+        self._say(tr("It was not saved. What you typed is still here: press Save again."))
+        self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self.form.revalidate()
+        self._say(
+            tr("{0} What you typed is still here: press Save again.").format(describe(exc)[1])
+        )
+
+    def _say(self, text: str, color: str = ERROR_COLOR) -> None:
+        self.form.show_general(text)
+        paint(self.message, color)

@@ -19,16 +19,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.bootstrap import BackOffice
 from desktop.domain.enums import Role
-from desktop.domain.errors import BackOfficeError, ValidationError
-from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES
+from desktop.domain.errors import BackOfficeError, NotFound, ValidationError
+from desktop.domain.listing import Cursor, PageRequest, PersonFilter, Sort
+from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES, Actor
 from desktop.domain.records import PersonRow
 from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, PHONE_MAX
 from desktop.services.people import PersonDetails
+from desktop.ui.dialogs.conflict import Field, show_choice
+from desktop.ui.dialogs.customer_editor import person_fields, person_values, typed_person_values
 from desktop.ui.errors import describe, show_error
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -43,6 +48,29 @@ ROLE_HINTS: dict[Role, str] = {
     Role.MODERATOR: "Bookings, destinations, moderating reviews and the audit log.",
     Role.AGENT: "Bookings, customers and reviews at the counter.",
 }
+
+
+def fetch_staff_member(office: BackOffice, actor: Actor, staff_id: int) -> PersonRow:
+    """One staff member as saved now (``NotFound`` when gone or no longer staff).
+
+    The staff service has no ``get``: the first row of its list from this id on is it.
+    """
+    after = Cursor(staff_id - 1, staff_id - 1)
+    page = office.staff.page(actor, PersonFilter(), PageRequest(Sort("id"), after, limit=1))
+    if not page.rows or page.rows[0].id != staff_id:
+        raise NotFound(
+            f"Staff member {staff_id} does not exist any more. Someone may have deleted it; "
+            "refresh the list."
+        )
+    return page.rows[0]
+
+
+def staff_fields() -> list[Field]:
+    return [*person_fields(), Field("role", tr("Role"), show_choice(ROLE_LABELS))]
+
+
+def staff_values(row: PersonRow) -> dict[str, Any]:
+    return {**person_values(row), "role": row.role}
 
 
 def _title(text: str) -> QLabel:
@@ -103,10 +131,20 @@ class _SavingDialog(FormDialog):
     form: Form
     save_button: QPushButton
 
-    def _save(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _save(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        *,
+        refused: Callable[[BaseException], bool] | None = None,
+    ) -> bool:
+        """Save in the background (False: the form is not valid, nothing went out).
+
+        ``refused`` hears every refusal first; True means it was handled there.
+        """
         self.form.touch_all()
         if not self.form.revalidate():
-            return
+            return False
         self.form.set_busy(True)
         self.form.show_general(None)
 
@@ -116,6 +154,8 @@ class _SavingDialog(FormDialog):
 
         def failed(exc: BaseException) -> None:
             self.form.set_busy(False)
+            if refused is not None and refused(exc):
+                return
             if isinstance(exc, ValidationError):
                 self.form.show_refusal(exc)
             elif isinstance(exc, BackOfficeError):
@@ -124,6 +164,7 @@ class _SavingDialog(FormDialog):
                 show_error(self, exc)
 
         run_op(work, finished, parent=self, on_failed=failed, busy=True)
+        return True
 
 
 class StaffEditor(_SavingDialog):
@@ -144,7 +185,8 @@ class StaffEditor(_SavingDialog):
             self.setWindowTitle(tr("Edit staff member — {0}").format(person.name))
             heading = person.name
         layout = QVBoxLayout(self)
-        layout.addWidget(_title(heading))
+        self.heading = _title(heading)
+        layout.addWidget(self.heading)
         form_layout = QFormLayout()
         form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(form_layout)
@@ -175,6 +217,26 @@ class StaffEditor(_SavingDialog):
         self.save_button.setObjectName("save")
         if person is None:
             self.save_button.setText(tr("Create staff member"))
+        self.bar = RecordBar(
+            message_name="editorMessage",
+            reload_name="reloadStaff",
+            compare_name="compareStaff",
+            reload_text=tr("&Reload their version"),
+        )
+        self.general = self.bar.message
+        self.record = EditedRecord(
+            self,
+            table="users",
+            noun=tr("staff member"),
+            fields=staff_fields(),
+            bar=self.bar,
+            fetch=lambda ident: fetch_staff_member(session.office, session.actor, ident),
+            row_values=staff_values,
+            form_values=self.form_values,
+            fill=self._fill_values,
+            adopt=self._adopt,
+            row=person,
+        )
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("name", tr("&Name"), self.name)
         self.form.add("email", tr("&E-mail"), self.email)
@@ -201,10 +263,11 @@ class StaffEditor(_SavingDialog):
             note.setWordWrap(True)
             form_layout.addRow("", note)
 
-        self.general = FieldMessage()
-        self.general.setObjectName("editorMessage")
         self.form.general_message(self.general)
-        layout.addWidget(self.general)
+        self.record.state_changed.connect(self.form.revalidate)
+        self.record.reloaded.connect(lambda _row: self.form.revalidate())
+        self.record.saved_after_loss.connect(self._saved_after_loss)
+        layout.addWidget(self.bar)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.save)
@@ -212,15 +275,30 @@ class StaffEditor(_SavingDialog):
         self.role.currentIndexChanged.connect(self._show_role_hint)
 
         if person is not None:
-            self.name.setText(person.name)
-            self.email.setText(person.email)
-            self.phone.setText(person.phone or "")
-            self.role.setCurrentIndex(max(0, self.role.findData(person.role.value)))
+            self._fill_values(staff_values(person))
         else:
             self.role.setCurrentIndex(self.role.findData(Role.AGENT.value))
         self._show_role_hint()
+        self.record.start_watching()
         self.name.setFocus()
         self.form.revalidate()
+
+    def _fill_values(self, values: Mapping[str, Any]) -> None:
+        self.name.setText(values["name"] or "")
+        self.email.setText(values["email"] or "")
+        self.phone.setText(values["phone"] or "")
+        role = values["role"]
+        code = role.value if isinstance(role, Role) else str(role)
+        self.role.setCurrentIndex(max(0, self.role.findData(code)))
+
+    def form_values(self) -> dict[str, Any]:
+        values = typed_person_values(self.name.text(), self.email.text(), self.phone.text())
+        return {**values, "role": self.chosen_role()}
+
+    def _adopt(self, row: PersonRow) -> None:
+        self.person = row
+        self.setWindowTitle(tr("Edit staff member — {0}").format(row.name))
+        self.heading.setText(row.name)
 
     def chosen_role(self) -> Role | None:
         code = self.role.currentData()
@@ -231,7 +309,7 @@ class StaffEditor(_SavingDialog):
         self.role_hint.setText(tr(ROLE_HINTS[role]) if role in ROLE_HINTS else "")
 
     def _problems(self) -> Mapping[str, str]:
-        problems: dict[str, str] = {}
+        problems: dict[str, str] = self.record.problems()
         if not self.name.text().strip():
             problems["name"] = tr("Type the staff member's name.")
         email = self.email.text().strip()
@@ -270,12 +348,30 @@ class StaffEditor(_SavingDialog):
             def work() -> PersonRow:
                 return office.staff.update(actor, person.id, person.version, details, role)
 
-        self._save(work, self._saved)
+        self.bar.clear()
+        self.record.saving(True)
+        if not self._save(work, self._saved, refused=self._refused):
+            self.record.saving(False)  # the form is not valid: nothing went out
+
+    def _refused(self, exc: BaseException) -> bool:
+        self.record.saving(False)
+        if isinstance(exc, ValidationError):
+            return False
+        return self.record.refused(exc, resave=self.save)
 
     def _saved(self, row: PersonRow) -> None:
+        self.record.saving(False)
+        self.record.saved(row)
         self.person = row
         self.saved.emit(row)
         self.accept()
+
+    def _saved_after_loss(self, row: PersonRow) -> None:
+        """The save whose connection died did land: the list hears of it; the form stays."""
+        self.saved.emit(row)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(tr("Close"))
+        self.form.revalidate()
 
 
 class ResetPasswordDialog(_SavingDialog):

@@ -41,7 +41,8 @@ from desktop.ui.errors import describe
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import badge_color, format_datetime, format_money
-from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.forms import Form
+from desktop.ui.widgets.record_watch import RecordBar
 
 SEARCH_DELAY_MS = 250
 HINT_DELAY_MS = 250
@@ -1001,39 +1002,48 @@ class StayEditor(QObject):
 # -- refusals ---------------------------------------------------------------------------
 
 
+def booking_changes(before: BookingRow, after: BookingRow) -> list[str]:
+    """What differs between two versions of a booking, in a few words each."""
+    changes: list[str] = []
+    if after.status != before.status:
+        changes.append(tr("now {0}").format(after.status.value))
+    if after.payment_status != before.payment_status and after.payment_status is not None:
+        changes.append(tr("payment {0}").format(after.payment_status.value))
+    if (after.start_date, after.end_date) != (before.start_date, before.end_date):
+        changes.append(tr("dates {0}").format(date_range(after.start_date, after.end_date)))
+    if after.guests != before.guests:
+        changes.append(guests_text(after.guests))
+    if after.total_price != before.total_price:
+        changes.append(tr("total {0}").format(format_money(after.total_price)))
+    if after.special_requests != before.special_requests:
+        changes.append(tr("special requests"))
+    if after.payment_intent_id != before.payment_intent_id:
+        changes.append(tr("payment reference"))
+    return changes
+
+
 def is_stale(exc: BaseException) -> bool:
     """A refusal because someone else changed the row since it was read (not an overlap)."""
     return isinstance(exc, StaleVersion)
 
 
-class ProblemBar(QWidget):
-    """Why a save was refused, inline; "Reload" when someone else changed the booking."""
+class ProblemBar(RecordBar):
+    """Why a save was refused, inline; "Reload" when someone else changed the booking.
 
-    reload_requested = Signal()
+    The booking dialogs' ``RecordBar``: the same line tells that another
+    workstation changed the booking while the dialog was open.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        self.message = FieldMessage()
-        self.message.setObjectName("problemMessage")
+        super().__init__(
+            parent,
+            message_name="problemMessage",
+            reload_name="reloadBooking",
+            compare_name="compareBooking",
+            reload_text=tr("Re&load"),
+            reload_tip=tr("Show the booking as it is now (what you typed is lost)"),
+        )
         paint(self.message, ERROR_COLOR)
-        layout.addWidget(self.message, 1)
-        self.reload_button = QPushButton(tr("Re&load"))
-        self.reload_button.setObjectName("reloadBooking")
-        self.reload_button.setToolTip(tr("Show the booking as it is now (what you typed is lost)"))
-        self.reload_button.setVisible(False)
-        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.reload_button.clicked.connect(self.reload_requested.emit)
-
-    def show_problem(self, text: str | None, *, reload: bool = False, error: bool = True) -> None:
-        self.message.show_problem(text)
-        paint(self.message, ERROR_COLOR if error else OK_COLOR)
-        self.reload_button.setVisible(reload)
-
-    def clear(self) -> None:
-        self.show_problem(None)
 
     def refusal(self, exc: BaseException) -> None:
         """Show a refusal that no single field owns."""
