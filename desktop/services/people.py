@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop.db.uow import UnitOfWork
 from desktop.domain.enums import Role
-from desktop.domain.errors import PermissionDenied, ValidationError
+from desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
 from desktop.domain.permissions import STAFF_ROLES, Actor, Permission, is_staff
 from desktop.domain.records import PersonRow
@@ -159,6 +159,18 @@ class StaffService(Service):
         actor.require(Permission.MANAGE_STAFF)
         with self.ctx.reading() as uow:
             return uow.people.count(_staff(f))
+
+    def get(self, actor: Actor, staff_id: int) -> PersonRow:
+        """One staff member as saved now (``NotFound`` when gone or no longer staff)."""
+        actor.require(Permission.MANAGE_STAFF)
+        with self.ctx.reading() as uow:
+            person = uow.people.get(staff_id)
+        if not is_staff(person.role):
+            raise NotFound(
+                f"Staff member {staff_id} does not exist any more. Someone may have deleted "
+                "it; refresh the list."
+            )
+        return person
 
     def create(self, actor: Actor, details: PersonDetails, role: Role, password: str) -> PersonRow:
         actor.require(Permission.MANAGE_STAFF)

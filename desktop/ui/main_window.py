@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.permissions import Permission
 from desktop.ui.app_state import settings
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.live import LiveUpdates
+from desktop.ui.live import LiveUpdates, set_current_live
 from desktop.ui.ops import ops
 from desktop.ui.resources import app_icon, icon
 from desktop.ui.session import Session
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(right, 1)
         self.setCentralWidget(central)
         self.live = LiveUpdates(session.office, self)
+        set_current_live(self.live)  # editors opened from anywhere listen to it
         self.live.connection_changed.connect(self._connection_changed)
 
         self.pages: dict[str, Any] = {}
@@ -324,6 +325,7 @@ class MainWindow(QMainWindow):
             page.save_layout()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        set_current_live(None)
         self.live.stop()
         self.save_layout()
         ops().wait_for_done(10_000)

@@ -152,6 +152,9 @@ TABLE: dict[str, tuple[frozenset[Role], Call]] = {
     ),
     "reviews.mark_helpful": (STAFF, lambda o, a: o.reviews.mark_helpful(a, NOWHERE)),
     "reviews.delete": (ADMIN_MODERATOR, lambda o, a: o.reviews.delete(a, NOWHERE)),
+    "reference.destinations": (STAFF, lambda o, a: o.reference.destinations(a)),
+    "reference.staff_names": (ADMIN_MODERATOR, lambda o, a: o.reference.staff_names(a)),
+    "staff.get": (ADMIN, lambda o, a: o.staff.get(a, NOWHERE)),
     "staff.page": (ADMIN, lambda o, a: o.staff.page(a, PersonFilter(), PAGE)),
     "staff.count": (ADMIN, lambda o, a: o.staff.count(a, PersonFilter())),
     "staff.create": (

@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.bootstrap import BackOffice
 from desktop.domain.enums import Role
-from desktop.domain.errors import BackOfficeError, NotFound, ValidationError
-from desktop.domain.listing import Cursor, PageRequest, PersonFilter, Sort
-from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES, Actor
+from desktop.domain.errors import BackOfficeError, ValidationError
+from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES
 from desktop.domain.records import PersonRow
 from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, PHONE_MAX
 from desktop.services.people import PersonDetails
@@ -48,21 +46,6 @@ ROLE_HINTS: dict[Role, str] = {
     Role.MODERATOR: "Bookings, destinations, moderating reviews and the audit log.",
     Role.AGENT: "Bookings, customers and reviews at the counter.",
 }
-
-
-def fetch_staff_member(office: BackOffice, actor: Actor, staff_id: int) -> PersonRow:
-    """One staff member as saved now (``NotFound`` when gone or no longer staff).
-
-    The staff service has no ``get``: the first row of its list from this id on is it.
-    """
-    after = Cursor(staff_id - 1, staff_id - 1)
-    page = office.staff.page(actor, PersonFilter(), PageRequest(Sort("id"), after, limit=1))
-    if not page.rows or page.rows[0].id != staff_id:
-        raise NotFound(
-            f"Staff member {staff_id} does not exist any more. Someone may have deleted it; "
-            "refresh the list."
-        )
-    return page.rows[0]
 
 
 def staff_fields() -> list[Field]:
@@ -230,7 +213,7 @@ class StaffEditor(_SavingDialog):
             noun=tr("staff member"),
             fields=staff_fields(),
             bar=self.bar,
-            fetch=lambda ident: fetch_staff_member(session.office, session.actor, ident),
+            fetch=lambda ident: session.office.staff.get(session.actor, ident),
             row_values=staff_values,
             form_values=self.form_values,
             fill=self._fill_values,
