@@ -16,6 +16,17 @@ log = logging.getLogger(__name__)
 
 _IDLE_SINCE = "exotic_idle_since"
 CONNECT_TIMEOUT_S = 10
+# A network that drops silently (no reset) must end a connection in seconds, not after
+# TCP's retransmissions give up (about 15 minutes on Linux): probe a quiet connection
+# after 10 s, and close one whose sent data or probes stay unacknowledged for 10 s.
+# libpq ignores these on Unix sockets, and tcp_user_timeout where the system lacks it.
+NETWORK_TIMEOUTS: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
 
 
 def build_engine(
@@ -36,6 +47,7 @@ def build_engine(
     connect_args: dict[str, Any] = {
         "application_name": f"exotic-travel {__version__}",
         "connect_timeout": CONNECT_TIMEOUT_S,
+        **NETWORK_TIMEOUTS,
         **kwargs.pop("connect_args", {}),
     }
     if not prepared_statements:

@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import URL
 
+from desktop.db.engine import NETWORK_TIMEOUTS
 from desktop.domain.changes import Change
 
 log = logging.getLogger(__name__)
@@ -115,11 +116,10 @@ class ChangeListener:
             self._conninfo,
             autocommit=True,
             connect_timeout=5,
-            keepalives=1,
-            keepalives_idle=10,
-            keepalives_interval=5,
-            keepalives_count=3,
             application_name="exotic-travel listener",
+            # Without tcp_user_timeout the health check's SELECT 1 on a silently dropped
+            # network would wait for TCP's retransmissions to give up (about 15 minutes).
+            **NETWORK_TIMEOUTS,  # type: ignore[arg-type]
         ) as conn:
             self._conn = conn
             try:
