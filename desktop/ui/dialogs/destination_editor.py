@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -35,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import BackOfficeError, Conflict, DatabaseUnavailable, ValidationError
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
@@ -48,13 +45,11 @@ from desktop.ui.dialogs.conflict import (
     show_text,
     show_yes_no,
 )
-from desktop.ui.errors import describe
+from desktop.ui.dialogs.editor_base import RecordEditor
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_datetime, format_money
-from desktop.ui.widgets.forms import Form
 from desktop.ui.widgets.images import ImageListEditor
-from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
 from desktop.ui.widgets.tags import TagEditor
 
 log = logging.getLogger(__name__)
@@ -98,19 +93,6 @@ def rating_summary(row: DestinationRow) -> str:
     if row.review_count == 1:
         return tr("Rated {0} ★ from 1 review").format(rating)
     return tr("Rated {0} ★ from {1} reviews").format(rating, QLocale().toString(row.review_count))
-
-
-def grow_to_fit(dialog: QDialog) -> None:
-    """Taller when a wrapped message appears (layouts do not do it for windows by themselves)."""
-    layout = dialog.layout()
-    if layout is None or not layout.hasHeightForWidth() or not dialog.isVisible():
-        return
-    needed = layout.totalHeightForWidth(dialog.width())
-    screen = dialog.screen()
-    if screen is not None:
-        needed = min(needed, screen.availableGeometry().height())
-    if needed > dialog.height():
-        dialog.resize(dialog.width(), needed)
 
 
 def destination_fields() -> list[Field]:
@@ -173,20 +155,15 @@ class PriceField(QWidget):
         self.edit.setFocus(reason)
 
 
-class DestinationEditor(QDialog):
+class DestinationEditor(RecordEditor[DestinationRow]):
     """Create or edit one destination (or look at it, for roles that cannot manage)."""
-
-    saved = Signal(object)  # the saved DestinationRow
 
     def __init__(
         self, session: Session, destination: DestinationRow | None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.destination = destination
-        self.can_edit = session.can(Permission.MANAGE_DESTINATIONS)
-        self._busy = False
-        self._delete_when_done = False
+        super().__init__(
+            session, destination, parent, can_edit=session.can(Permission.MANAGE_DESTINATIONS)
+        )
         self.setObjectName("destinationEditor")
         self.setMinimumWidth(640)
         screen = self.screen()
@@ -252,39 +229,16 @@ class DestinationEditor(QDialog):
         self.images = ImageListEditor()
         self.images.setObjectName("images")
 
-        self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton(
-            tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.save_button.setObjectName("saveDestination")
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.close_button.setObjectName("closeEditor")
-        self.save_button.clicked.connect(self._submit)
-        self.close_button.clicked.connect(self.reject)
-
-        self.bar = RecordBar(
-            message_name="fieldError",
-            reload_name="reloadDestination",
-            compare_name="compareDestination",
-            reload_text=tr("&Reload their version"),
-        )
-        self.general = self.bar.message
-        self.reload_button = self.bar.reload_button
-        self.compare_button = self.bar.compare_button
-        self.record = EditedRecord(
-            self,
+        self._add_buttons("saveDestination")
+        self._watch_record(
+            form_layout,
+            name="Destination",
             table="destinations",
             noun=tr("destination"),
             fields=destination_fields(),
-            bar=self.bar,
             fetch=lambda ident: session.office.destinations.get(session.actor, ident),
             row_values=destination_values,
-            form_values=self.form_values,
-            fill=self._fill_values,
-            adopt=self._adopt,
-            row=destination,
         )
-        self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("name", tr("&Name"), self.name)
         self.form.add("description", tr("&Description"), self.description)
         self.form.add("country", tr("C&ountry"), self.country)
@@ -296,10 +250,6 @@ class DestinationEditor(QDialog):
         self.form.add("features", tr("&Features"), self.features)
         self.form.add("images", tr("Ima&ges"), self.images)
 
-        self.form.general_message(self.general)
-        self.record.state_changed.connect(self.form.revalidate)
-        self.record.reloaded.connect(self._reloaded)
-        self.record.saved_after_loss.connect(self._saved_after_loss)
         layout.addWidget(self.bar)
         layout.addWidget(self.buttons)
         self.save_button.setDefault(True)  # once in the dialog: Enter saves
@@ -323,18 +273,14 @@ class DestinationEditor(QDialog):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-        self.finished.connect(self._closed)
-        if destination is not None:
-            self._fill(destination)
-        self._show_titles()
-        if not self.can_edit:
-            self._make_read_only()
-        else:
+        self._show_record(self.name)
+        if self.can_edit:
             self._load_countries()
-        self.record.can_compare = self.can_edit
-        self.record.start_watching()
-        self.form.revalidate()
-        self.name.setFocus()
+
+    @property
+    def destination(self) -> DestinationRow | None:
+        """The destination as last saved or read (None until a new one is saved)."""
+        return self.row
 
     # -- the form ------------------------------------------------------------------
 
@@ -361,9 +307,6 @@ class DestinationEditor(QDialog):
         if row.updated_at is not None:
             parts.append(tr("last changed {0}").format(format_datetime(row.updated_at)))
         self.summary.setText(" · ".join(parts))
-
-    def _fill(self, row: DestinationRow) -> None:
-        self._fill_values(destination_values(row))
 
     def _fill_values(self, values: Mapping[str, Any]) -> None:
         """Put values into the form (a row's, or a merge chosen in the conflict dialog)."""
@@ -396,9 +339,7 @@ class DestinationEditor(QDialog):
         }
 
     def _adopt(self, row: DestinationRow) -> None:
-        """The form's edits are over this version now."""
-        self.destination = row
-        self._show_titles()
+        super()._adopt(row)
         if not self.can_edit:
             self.summary.setText(
                 self.summary.text() + "\n" + tr("Only moderators and administrators change it.")
@@ -414,9 +355,7 @@ class DestinationEditor(QDialog):
         self.active.setEnabled(False)
         self.features.set_read_only(True)
         self.images.set_read_only(True)
-        self.save_button.setVisible(False)
-        self.close_button.setText(tr("Close"))
-        self.close_button.setDefault(True)
+        super()._make_read_only()
         if self.destination is not None:
             self.summary.setText(
                 self.summary.text() + "\n" + tr("Only moderators and administrators change it.")
@@ -492,17 +431,10 @@ class DestinationEditor(QDialog):
 
     # -- saving --------------------------------------------------------------------
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.form.set_busy(busy)
-
-    def _submit(self) -> None:
-        if not self.can_edit or self._busy:
-            return
+    def _finish_typing(self) -> None:
         self.features.commit_pending()
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
+
+    def _save_work(self) -> Callable[[], DestinationRow]:
         draft = self.draft()
         office, actor = self.session.office, self.session.actor
         current = self.destination
@@ -512,61 +444,13 @@ class DestinationEditor(QDialog):
                 return office.destinations.create(actor, draft)
             return office.destinations.update(actor, current.id, current.version, draft)
 
-        self.bar.clear()
-        self._set_busy(True)
-        self.record.saving(True)
-        run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
+        return work
 
-    def _saved(self, row: DestinationRow) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_busy(False)
-        self.record.saving(False)
-        self.record.saved(row)
-        self.destination = row
-        self.saved.emit(row)
-        if self._delete_when_done:
-            self.deleteLater()
-        else:
-            self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_busy(False)
-        self.record.saving(False)
-        if self._delete_when_done:
-            self.deleteLater()
-            return
-        if isinstance(exc, ValidationError):
-            self.form.show_refusal(exc)
-            return
-        if self.record.refused(exc, resave=self._submit):
-            return  # someone else's version, a deleted record, a lost connection
-        if isinstance(exc, DatabaseUnavailable):  # a new destination: no version to check
-            self.form.show_general(
-                tr(
-                    "{0} What you typed is kept. Look in the list before saving again: "
-                    "the destination may be there already."
-                ).format(describe(exc)[1])
-            )
-            return
-        if isinstance(exc, Conflict):
-            self.form.show_general(exc.message)
-            return
-        if not isinstance(exc, BackOfficeError):
-            log.error("Saving a destination failed", exc_info=(type(exc), exc, exc.__traceback__))
-        self.form.show_general(describe(exc)[1])
-
-    def _saved_after_loss(self, row: DestinationRow) -> None:
-        """The save whose connection died did land: the list hears of it; the form stays."""
-        self.saved.emit(row)
-        self.close_button.setText(tr("Close"))
-        self.form.revalidate()
-
-    def reload(self) -> None:
-        """Show the destination as it is saved now, with its new version."""
-        self.record.reload()
+    def _lost_while_creating(self, reason: str) -> str:
+        return tr(
+            "{0} What you typed is kept. Look in the list before saving again: "
+            "the destination may be there already."
+        ).format(reason)
 
     def _reloaded(self, _row: DestinationRow) -> None:
         self.form.show_general(None)
@@ -574,16 +458,3 @@ class DestinationEditor(QDialog):
             self.summary.text() + "\n" + tr("Reloaded: this is the version saved now.")
         )
         self.form.revalidate()
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            grow_to_fit(self)
-        return handled
-
-    def _closed(self, _result: int) -> None:
-        # A save on its way still reports to the page; the dialog goes once it has.
-        if self._busy:
-            self._delete_when_done = True
-        else:
-            self.deleteLater()

@@ -30,8 +30,8 @@ from desktop.domain.listing import DestinationFilter, PageRequest, PersonFilter,
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking
-from desktop.services.people import PersonDetails
 from desktop.ui.dialogs import open_dialog
+from desktop.ui.dialogs.customer_editor import typed_person_details
 from desktop.ui.errors import describe, show_error
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
@@ -148,37 +148,14 @@ class NewCustomerDialog(FittingDialog):
         return problems
 
     def _submit(self) -> None:
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
-        details = PersonDetails(
-            self.name.text().strip(), self.email.text().strip(), self.phone.text().strip() or None
-        )
+        details = typed_person_details(self.name.text(), self.email.text(), self.phone.text())
         office, actor = self.session.office, self.session.actor
-        self.form.set_busy(True)
-        self.form.show_general(None)
 
         def done(person: PersonRow) -> None:
-            self.form.set_busy(False)
             self.created.emit(person)
             self.accept()
 
-        def failed(exc: BaseException) -> None:
-            self.form.set_busy(False)
-            if isinstance(exc, ValidationError):
-                self.form.show_refusal(exc)
-            elif isinstance(exc, BackOfficeError):
-                self.form.show_general(describe(exc)[1])
-            else:
-                show_error(self, exc)
-
-        run_op(
-            lambda: office.customers.create(actor, details),
-            done,
-            parent=self,
-            on_failed=failed,
-            busy=True,
-        )
+        self.form.save(lambda: office.customers.create(actor, details), done, parent=self)
 
 
 class NewBookingDialog(FittingDialog):

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,11 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import AuthenticationFailed, BackOfficeError, ValidationError
+from desktop.domain.errors import AuthenticationFailed, ValidationError
 from desktop.domain.validation import PASSWORD_MAX, PASSWORD_MIN
-from desktop.ui.dialogs.staff_editor import FormDialog
-from desktop.ui.errors import describe, show_error
-from desktop.ui.ops import run_op
+from desktop.ui.dialogs.editor_base import FormDialog
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
 
@@ -27,7 +24,8 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("ChangePassword", text)
 
 
-def _password_edit(name: str) -> QLineEdit:
+def password_edit(name: str) -> QLineEdit:
+    """A password field: the characters hidden, no longer than the service takes."""
     edit = QLineEdit()
     edit.setObjectName(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -62,16 +60,10 @@ class ChangePasswordDialog(FormDialog):
         form_layout.setContentsMargins(0, 0, 0, 0)
         form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addWidget(self.fields)
-        self.current = _password_edit("currentPassword")
-        self.new_password = _password_edit("newPassword")
-        self.repeat = _password_edit("repeatPassword")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setObjectName("save")
-        self.save_button.setText(tr("Change password"))
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.current = password_edit("currentPassword")
+        self.new_password = password_edit("newPassword")
+        self.repeat = password_edit("repeatPassword")
+        self._add_ok_cancel(tr("Change password"))
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("current", tr("&Current password"), self.current)
         self.form.add("new_password", tr("&New password"), self.new_password)
@@ -90,8 +82,6 @@ class ChangePasswordDialog(FormDialog):
         self.done_label.setVisible(False)
         layout.addWidget(self.done_label)
         layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         self.current.setFocus()
         self.form.revalidate()
 
@@ -111,38 +101,26 @@ class ChangePasswordDialog(FormDialog):
         return problems
 
     def save(self) -> None:
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
-        self.form.set_busy(True)
-        self.form.show_general(None)
         office, actor = self.session.office, self.session.actor
         current, new = self.current.text(), self.new_password.text()
 
         def done(_result: None) -> None:
-            self.form.set_busy(False)
             self._show_done()
             self.changed.emit()
 
-        def failed(exc: BaseException) -> None:
-            self.form.set_busy(False)
-            if isinstance(exc, AuthenticationFailed):
-                # Under the field that was wrong; the new password stays as typed.
-                self.form.show_refusal(ValidationError({"current": exc.message}))
-                self.current.selectAll()
-            elif isinstance(exc, ValidationError):
-                self.form.show_refusal(exc)
-            elif isinstance(exc, BackOfficeError):
-                self.form.show_general(describe(exc)[1])
-            else:
-                show_error(self, exc)
+        def wrong_current(exc: BaseException) -> bool:
+            if not isinstance(exc, AuthenticationFailed):
+                return False
+            # Under the field that was wrong; the new password stays as typed.
+            self.form.show_refusal(ValidationError({"current": exc.message}))
+            self.current.selectAll()
+            return True
 
-        run_op(
+        self.form.save(
             lambda: office.auth.change_own_password(actor, current, new),
             done,
             parent=self,
-            on_failed=failed,
-            busy=True,
+            refused=wrong_current,
         )
 
     def _show_done(self) -> None:

@@ -6,32 +6,35 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.enums import Role
-from desktop.domain.errors import BackOfficeError, ValidationError
 from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES
 from desktop.domain.records import PersonRow
-from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, PHONE_MAX
+from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MIN, PHONE_MAX
 from desktop.services.people import PersonDetails
 from desktop.ui.dialogs.conflict import Field, show_choice
-from desktop.ui.dialogs.customer_editor import person_fields, person_values, typed_person_values
-from desktop.ui.errors import describe, show_error
-from desktop.ui.ops import run_op
+from desktop.ui.dialogs.customer_editor import (
+    fill_person,
+    person_fields,
+    person_values,
+    typed_person_details,
+    typed_person_values,
+)
+from desktop.ui.dialogs.editor_base import FormDialog, RecordEditor
+from desktop.ui.dialogs.password import password_edit
+from desktop.ui.errors import show_error
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
-from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -62,14 +65,6 @@ def _title(text: str) -> QLabel:
     return label
 
 
-def _password_edit(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(PASSWORD_MAX)
-    return edit
-
-
 def password_problems(password: str, repeat: str, email: str, field: str) -> dict[str, str]:
     """The service's password rule, checked as the person types (the service checks again)."""
     problems: dict[str, str] = {}
@@ -82,93 +77,18 @@ def password_problems(password: str, repeat: str, email: str, field: str) -> dic
     return problems
 
 
-class FormDialog(QDialog):
-    """A dialog around a ``Form`` that grows when messages appear under its fields.
-
-    A top-level window keeps its size when a wrapped message line shows up after it
-    opened; without this the layout squeezes the rows into each other.
-    """
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            QTimer.singleShot(0, self, self._fit_height)
-        return super().event(event)
-
-    def _fit_height(self) -> None:
-        layout = self.layout()
-        if layout is None:
-            return
-        if layout.hasHeightForWidth():
-            needed = layout.totalHeightForWidth(self.width())
-        else:
-            needed = layout.totalSizeHint().height()
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
-
-class _SavingDialog(FormDialog):
-    """A form dialog whose Save runs a service call in the background."""
-
-    saved = Signal(object)  # the saved row
-
-    form: Form
-    save_button: QPushButton
-
-    def _save(
-        self,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        *,
-        refused: Callable[[BaseException], bool] | None = None,
-    ) -> bool:
-        """Save in the background (False: the form is not valid, nothing went out).
-
-        ``refused`` hears every refusal first; True means it was handled there.
-        """
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return False
-        self.form.set_busy(True)
-        self.form.show_general(None)
-
-        def finished(result: Any) -> None:
-            self.form.set_busy(False)
-            done(result)
-
-        def failed(exc: BaseException) -> None:
-            self.form.set_busy(False)
-            if refused is not None and refused(exc):
-                return
-            if isinstance(exc, ValidationError):
-                self.form.show_refusal(exc)
-            elif isinstance(exc, BackOfficeError):
-                self.form.show_general(describe(exc)[1])
-            else:
-                show_error(self, exc)
-
-        run_op(work, finished, parent=self, on_failed=failed, busy=True)
-        return True
-
-
-class StaffEditor(_SavingDialog):
+class StaffEditor(RecordEditor[PersonRow]):
     """A new staff member (with the first password), or an existing one's details and role."""
 
     def __init__(
         self, session: Session, person: PersonRow | None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.person = person
+        # Only administrators open it: the Staff page is theirs alone.
+        super().__init__(session, person, parent, can_edit=True)
         self.setObjectName("staffEditor")
         self.setMinimumWidth(520)
-        if person is None:
-            self.setWindowTitle(tr("New staff member"))
-            heading = tr("New staff member")
-        else:
-            self.setWindowTitle(tr("Edit staff member — {0}").format(person.name))
-            heading = person.name
         layout = QVBoxLayout(self)
-        self.heading = _title(heading)
+        self.heading = _title("")
         layout.addWidget(self.heading)
         form_layout = QFormLayout()
         form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -200,27 +120,17 @@ class StaffEditor(_SavingDialog):
         self.save_button.setObjectName("save")
         if person is None:
             self.save_button.setText(tr("Create staff member"))
-        self.bar = RecordBar(
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self._watch_record(
+            form_layout,
+            name="Staff",
             message_name="editorMessage",
-            reload_name="reloadStaff",
-            compare_name="compareStaff",
-            reload_text=tr("&Reload their version"),
-        )
-        self.general = self.bar.message
-        self.record = EditedRecord(
-            self,
             table="users",
             noun=tr("staff member"),
             fields=staff_fields(),
-            bar=self.bar,
             fetch=lambda ident: session.office.staff.get(session.actor, ident),
             row_values=staff_values,
-            form_values=self.form_values,
-            fill=self._fill_values,
-            adopt=self._adopt,
-            row=person,
         )
-        self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("name", tr("&Name"), self.name)
         self.form.add("email", tr("&E-mail"), self.email)
         self.form.add("phone", tr("&Phone"), self.phone)
@@ -232,8 +142,8 @@ class StaffEditor(_SavingDialog):
         self.password: QLineEdit | None = None
         self.repeat: QLineEdit | None = None
         if person is None:
-            self.password = _password_edit("password")
-            self.repeat = _password_edit("repeat")
+            self.password = password_edit("password")
+            self.repeat = password_edit("repeat")
             self.form.add("password", tr("First &password"), self.password)
             self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
             note = QLabel(
@@ -246,30 +156,33 @@ class StaffEditor(_SavingDialog):
             note.setWordWrap(True)
             form_layout.addRow("", note)
 
-        self.form.general_message(self.general)
-        self.record.state_changed.connect(self.form.revalidate)
-        self.record.reloaded.connect(lambda _row: self.form.revalidate())
-        self.record.saved_after_loss.connect(self._saved_after_loss)
         layout.addWidget(self.bar)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.save)
+        self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.role.currentIndexChanged.connect(self._show_role_hint)
 
-        if person is not None:
-            self._fill_values(staff_values(person))
-        else:
+        if person is None:
             self.role.setCurrentIndex(self.role.findData(Role.AGENT.value))
+        self._show_record(self.name)
         self._show_role_hint()
-        self.record.start_watching()
-        self.name.setFocus()
-        self.form.revalidate()
+
+    @property
+    def person(self) -> PersonRow | None:
+        """The staff member as last saved or read (None until a new one is saved)."""
+        return self.row
+
+    def _show_titles(self) -> None:
+        if self.person is None:
+            self.setWindowTitle(tr("New staff member"))
+            self.heading.setText(tr("New staff member"))
+        else:
+            self.setWindowTitle(tr("Edit staff member — {0}").format(self.person.name))
+            self.heading.setText(self.person.name)
 
     def _fill_values(self, values: Mapping[str, Any]) -> None:
-        self.name.setText(values["name"] or "")
-        self.email.setText(values["email"] or "")
-        self.phone.setText(values["phone"] or "")
+        fill_person(self, values)
         role = values["role"]
         code = role.value if isinstance(role, Role) else str(role)
         self.role.setCurrentIndex(max(0, self.role.findData(code)))
@@ -277,11 +190,6 @@ class StaffEditor(_SavingDialog):
     def form_values(self) -> dict[str, Any]:
         values = typed_person_values(self.name.text(), self.email.text(), self.phone.text())
         return {**values, "role": self.chosen_role()}
-
-    def _adopt(self, row: PersonRow) -> None:
-        self.person = row
-        self.setWindowTitle(tr("Edit staff member — {0}").format(row.name))
-        self.heading.setText(row.name)
 
     def chosen_role(self) -> Role | None:
         code = self.role.currentData()
@@ -307,58 +215,27 @@ class StaffEditor(_SavingDialog):
         return problems
 
     def details(self) -> PersonDetails:
-        return PersonDetails(
-            name=self.name.text().strip(),
-            email=self.email.text().strip(),
-            phone=self.phone.text().strip() or None,
-        )
+        return typed_person_details(self.name.text(), self.email.text(), self.phone.text())
 
-    def save(self) -> None:
+    def _save_work(self) -> Callable[[], PersonRow] | None:
         office, actor = self.session.office, self.session.actor
         details, role = self.details(), self.chosen_role()
         if role is None:
-            return
+            return None
         person = self.person
-        work: Callable[[], PersonRow]
         if person is None:
             password = self.password.text() if self.password is not None else ""
+            return lambda: office.staff.create(actor, details, role, password)
+        return lambda: office.staff.update(actor, person.id, person.version, details, role)
 
-            def work() -> PersonRow:
-                return office.staff.create(actor, details, role, password)
-
-        else:
-
-            def work() -> PersonRow:
-                return office.staff.update(actor, person.id, person.version, details, role)
-
-        self.bar.clear()
-        self.record.saving(True)
-        if not self._save(work, self._saved, refused=self._refused):
-            self.record.saving(False)  # the form is not valid: nothing went out
-
-    def _refused(self, exc: BaseException) -> bool:
-        self.record.saving(False)
-        if isinstance(exc, ValidationError):
-            return False
-        return self.record.refused(exc, resave=self.save)
-
-    def _saved(self, row: PersonRow) -> None:
-        self.record.saving(False)
-        self.record.saved(row)
-        self.person = row
-        self.saved.emit(row)
-        self.accept()
-
-    def _saved_after_loss(self, row: PersonRow) -> None:
-        """The save whose connection died did land: the list hears of it; the form stays."""
-        self.saved.emit(row)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText(tr("Close"))
-        self.form.revalidate()
+    def _unexpected(self, exc: BaseException) -> None:
+        show_error(self, exc)
 
 
-class ResetPasswordDialog(_SavingDialog):
+class ResetPasswordDialog(FormDialog):
     """A new password for a staff member who forgot theirs; ``saved`` carries the person."""
+
+    saved = Signal(object)  # the person whose password it is
 
     def __init__(self, session: Session, person: PersonRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -381,14 +258,9 @@ class ResetPasswordDialog(_SavingDialog):
         form_layout = QFormLayout()
         form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(form_layout)
-        self.password = _password_edit("password")
-        self.repeat = _password_edit("repeat")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setObjectName("save")
-        self.save_button.setText(tr("Reset password"))
+        self.password = password_edit("password")
+        self.repeat = password_edit("repeat")
+        self._add_ok_cancel(tr("Reset password"))
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("password", tr("New &password"), self.password)
         self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
@@ -397,8 +269,6 @@ class ResetPasswordDialog(_SavingDialog):
         self.form.general_message(self.general)
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         self.password.setFocus()
         self.form.revalidate()
 
@@ -410,9 +280,10 @@ class ResetPasswordDialog(_SavingDialog):
     def save(self) -> None:
         office, actor = self.session.office, self.session.actor
         person, password = self.person, self.password.text()
-        self._save(
+        self.form.save(
             lambda: office.staff.reset_password(actor, person.id, password),
             lambda _none: self._done(),
+            parent=self,
         )
 
     def _done(self) -> None:

@@ -8,6 +8,7 @@ under the same editors. Nothing typed is cleared when the server refuses.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -24,8 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import ValidationError
+from desktop.domain.errors import BackOfficeError, ValidationError
+from desktop.ui.errors import describe, show_error
 from desktop.ui.live import OFFLINE_TIP, connection
+from desktop.ui.ops import run_op
+
+T = TypeVar("T")
 
 
 def tr(text: str) -> str:
@@ -168,3 +173,42 @@ class Form(QObject):
     def show_general(self, text: str | None) -> None:
         if self._general is not None:
             self._general.show_problem(text)
+
+    def save(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        parent: QWidget,
+        refused: Callable[[BaseException], bool] | None = None,
+    ) -> bool:
+        """Check the form, then save in the background (False: not valid, nothing went out).
+
+        The button waits meanwhile and everything typed stays. ``refused`` hears every
+        refusal first (True: handled there); then the service's field messages land
+        under the fields, its other refusals under the form, and anything unexpected
+        gets the error dialog.
+        """
+        self.touch_all()
+        if not self.revalidate():
+            return False
+        self.set_busy(True)
+        self.show_general(None)
+
+        def finished(result: T) -> None:
+            self.set_busy(False)
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self.set_busy(False)
+            if refused is not None and refused(exc):
+                return
+            if isinstance(exc, ValidationError):
+                self.show_refusal(exc)
+            elif isinstance(exc, BackOfficeError):
+                self.show_general(describe(exc)[1])
+            else:
+                show_error(parent, exc)
+
+        run_op(work, finished, parent=parent, on_failed=failed, busy=True)
+        return True
