@@ -36,21 +36,19 @@ from desktop.domain.errors import (
     Conflict,
     DatabaseUnavailable,
     NotFound,
-    ValidationError,
 )
 from desktop.domain.records import BookingRow, DestinationRow
 from desktop.domain.validation import PAYMENT_REFERENCE_MAX, TEXT_MAX
 from desktop.services.bookings import StayChange
 from desktop.ui.dialogs.conflict import Field, show_choice, show_date, show_text
 from desktop.ui.errors import describe, show_error
-from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_money
 from desktop.ui.widgets.booking_widgets import (
     MUTED_COLOR,
+    BookingFormDialog,
     BookingSummary,
-    FittingDialog,
     ProblemBar,
     StayEditor,
     booking_changes,
@@ -61,6 +59,7 @@ from desktop.ui.widgets.booking_widgets import (
     set_buddy,
     title_label,
     today,
+    watch_booking,
 )
 from desktop.ui.widgets.forms import Form
 from desktop.ui.widgets.record_watch import EditedRecord, OutcomeCheck, RecordWatch
@@ -139,17 +138,16 @@ def booking_gone_text(booking_id: int) -> str:
     ).format(booking_id)
 
 
-class BookingActionDialog(FittingDialog):
+class BookingActionDialog(BookingFormDialog):
     """What the three dialogs share: the booking, the form, the refusal bar, Reload,
     news of other workstations' changes and the check after a lost connection."""
 
-    saved = Signal(object)  # the updated BookingRow
+    booking: BookingRow
 
     def __init__(self, session: Session, booking: BookingRow, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.session = session
         self.booking = booking
-        self._saving = False
         self._gone = False
         self.watch: RecordWatch | None = None
         self.layout_ = QVBoxLayout(self)
@@ -187,10 +185,6 @@ class BookingActionDialog(FittingDialog):
     def _problems(self) -> Mapping[str, str]:
         raise NotImplementedError
 
-    def _work(self) -> Callable[[], BookingRow]:
-        """The service call that saves, built on the GUI thread from the form."""
-        raise NotImplementedError
-
     def _show_booking(self, booking: BookingRow, *, reloaded: bool) -> None:
         """Show this version of the booking (on open, and after Reload)."""
         raise NotImplementedError
@@ -211,20 +205,12 @@ class BookingActionDialog(FittingDialog):
 
     def _start_watching(self) -> None:
         """Hear of other workstations' saves of this booking (when the window listens)."""
-        live = current_live(self)
-        if live is None:
-            return
-        office, actor, booking_id = self.session.office, self.session.actor, self.booking.id
-        self.watch = RecordWatch(
-            live,
-            "bookings",
-            booking_id,
-            lambda: office.bookings.get(actor, booking_id),
-            lambda: self.booking.version,
-            parent=self,
+        self.watch = watch_booking(
+            self, self.session, self.booking.id, lambda: self.booking.version
         )
-        self.watch.changed_elsewhere.connect(self._changed_elsewhere)
-        self.watch.deleted_elsewhere.connect(self._deleted_elsewhere)
+        if self.watch is not None:
+            self.watch.changed_elsewhere.connect(self._changed_elsewhere)
+            self.watch.deleted_elsewhere.connect(self._deleted_elsewhere)
 
     def _changed_elsewhere(self, booking: BookingRow) -> None:
         changes = booking_changes(self.booking, booking)
@@ -242,45 +228,20 @@ class BookingActionDialog(FittingDialog):
 
     def _hold(self, busy: bool) -> None:
         """Around a save: the watch waits, so the dialog's own save is not news."""
-        if self.watch is None:
-            return
-        if busy:
-            self.watch.hold()
-        else:
-            self.watch.release()
+        if self.watch is not None:
+            self.watch.saving(busy)
 
     # -- saving and reloading ------------------------------------------------------
 
-    def _submit(self) -> None:
-        if self._saving:
-            return
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
-        work = self._work()
-        self._landed = self._landed_test()
-        self._saving = True
-        self.form.set_busy(True)
-        self.bar.clear()
-        self._hold(True)
-        run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
+    def _while_saving(self, busy: bool) -> None:
+        if busy:
+            self._landed = self._landed_test()
+            self.bar.clear()
+        self._hold(busy)
 
-    def _saved(self, booking: BookingRow) -> None:
-        self._saving = False
-        self.form.set_busy(False)
-        self._hold(False)
-        self.booking = booking
-        self.saved.emit(booking)
-        self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
+    def _not_saved(self, exc: BaseException) -> None:
         """Why, inline; what was typed stays until the person chooses to reload."""
-        self._saving = False
-        self.form.set_busy(False)
-        self._hold(False)
-        if isinstance(exc, ValidationError):
-            self.form.show_refusal(exc)
-        elif self._take_refusal(exc):
+        if self._take_refusal(exc):
             pass
         elif isinstance(exc, BackOfficeError):
             self.bar.refusal(exc)

@@ -35,7 +35,6 @@ from desktop.ui.dialogs.booking_actions import (
     payment_targets,
 )
 from desktop.ui.errors import describe, show_error
-from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -46,8 +45,9 @@ from desktop.ui.widgets.booking_widgets import (
     booking_changes,
     note_label,
     title_label,
+    watch_booking,
 )
-from desktop.ui.widgets.record_watch import OutcomeCheck, RecordWatch
+from desktop.ui.widgets.record_watch import OutcomeCheck
 
 
 def tr(text: str) -> str:
@@ -125,18 +125,8 @@ class BookingDetailsDialog(FittingDialog):
         self.save_check.not_landed.connect(self._not_landed_after_loss)
         self.save_check.failed.connect(self._check_failed)
         self._target = BookingStatus.PENDING
-        self.watch: RecordWatch | None = None
-        live = current_live(self)
-        if live is not None:
-            office, actor, booking_id = session.office, session.actor, booking.id
-            self.watch = RecordWatch(
-                live,
-                "bookings",
-                booking_id,
-                lambda: office.bookings.get(actor, booking_id),
-                lambda: self.booking.version,
-                parent=self,
-            )
+        self.watch = watch_booking(self, session, booking.id, lambda: self.booking.version)
+        if self.watch is not None:
             self.watch.changed_elsewhere.connect(self._changed_elsewhere)
             self.watch.deleted_elsewhere.connect(self._deleted_elsewhere)
 
@@ -222,12 +212,8 @@ class BookingDetailsDialog(FittingDialog):
 
     def _hold(self, busy: bool) -> None:
         """Around an action: the watch waits, so the dialog's own save is not news."""
-        if self.watch is None:
-            return
-        if busy:
-            self.watch.hold()
-        else:
-            self.watch.release()
+        if self.watch is not None:
+            self.watch.saving(busy)
 
     def _done(self, booking: BookingRow) -> None:
         self._working = False

@@ -24,7 +24,6 @@ from desktop.domain.errors import (
     BackOfficeError,
     Conflict,
     DatabaseUnavailable,
-    ValidationError,
 )
 from desktop.domain.listing import DestinationFilter, PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Permission
@@ -39,6 +38,7 @@ from desktop.ui.widgets.booking_widgets import (
     ERROR_COLOR,
     MUTED_COLOR,
     OK_COLOR,
+    BookingFormDialog,
     FittingDialog,
     SearchPicker,
     StayEditor,
@@ -158,10 +158,8 @@ class NewCustomerDialog(FittingDialog):
         self.form.save(lambda: office.customers.create(actor, details), done, parent=self)
 
 
-class NewBookingDialog(FittingDialog):
+class NewBookingDialog(BookingFormDialog):
     """Pick or add the customer, pick the destination, set the stay, save once."""
-
-    saved = Signal(object)  # the new BookingRow
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,7 +171,6 @@ class NewBookingDialog(FittingDialog):
         # returns the booking the first attempt made instead of making a second one.
         self.request_token = uuid.uuid4()
         self._catalogue: tuple[DestinationRow, ...] | None = None
-        self._saving = False
         self.booking: BookingRow | None = None  # once saved
         self.customer_dialog: NewCustomerDialog | None = None
         self.save_check = OutcomeCheck(self)  # after a lost connection: was it made?
@@ -364,12 +361,7 @@ class NewBookingDialog(FittingDialog):
         problems.update(self.stay.problems())
         return problems
 
-    def _submit(self) -> None:
-        if self._saving:
-            return
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
+    def _work(self) -> Callable[[], BookingRow]:
         customer: PersonRow = self.customer.chosen
         destination: DestinationRow = self.destination.chosen
         start, end, guests, requests = self.stay.stay()
@@ -383,31 +375,19 @@ class NewBookingDialog(FittingDialog):
             request_token=self.request_token,
         )
         office, actor = self.session.office, self.session.actor
-        self._saving = True
-        self.form.set_busy(True)
-        self._say("")
-        run_op(
-            lambda: office.bookings.create(actor, request),
-            self._saved,
-            parent=self,
-            on_failed=self._refused,
-            busy=True,
-        )
+        return lambda: office.bookings.create(actor, request)
 
-    def _saved(self, booking: BookingRow) -> None:
-        self._saving = False
-        self.form.set_busy(False)
-        self.booking = booking
-        self.saved.emit(booking)
-        self.accept()
+    def _while_saving(self, busy: bool) -> None:
+        if busy:
+            self._say("")
 
     def _refused(self, exc: BaseException) -> None:
         """Say why inline; everything typed stays as it was."""
-        self._saving = False
-        self.form.set_busy(False)
-        if isinstance(exc, ValidationError):
-            self.form.show_refusal(exc)
-        elif isinstance(exc, Conflict):
+        super()._refused(exc)
+        self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _not_saved(self, exc: BaseException) -> None:
+        if isinstance(exc, Conflict):
             self.form.show_general(exc.message)
             self.stay.hint.refresh()
         elif isinstance(exc, DatabaseUnavailable):
@@ -417,7 +397,6 @@ class NewBookingDialog(FittingDialog):
         else:
             self.form.show_general(tr("The booking was not saved. Nothing you typed was lost."))
             show_error(self, exc)
-        self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- a save whose connection died ------------------------------------------------
 

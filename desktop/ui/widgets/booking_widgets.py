@@ -34,15 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.bookings import total_price
-from desktop.domain.errors import DatabaseUnavailable, StaleVersion
+from desktop.domain.errors import DatabaseUnavailable, StaleVersion, ValidationError
 from desktop.domain.records import BookingRow, DestinationRow, TakenDates
 from desktop.domain.validation import TEXT_MAX
 from desktop.ui.errors import describe
+from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import badge_color, format_datetime, format_money
 from desktop.ui.widgets.forms import Form
-from desktop.ui.widgets.record_watch import RecordBar
+from desktop.ui.widgets.record_watch import RecordBar, RecordWatch
 
 SEARCH_DELAY_MS = 250
 HINT_DELAY_MS = 250
@@ -170,6 +171,27 @@ def date_edit(object_name: str) -> QDateEdit:
 # -- dialogs -----------------------------------------------------------------------
 
 
+def watch_booking(
+    owner: QDialog, session: Session, booking_id: int, version: Callable[[], str | None]
+) -> RecordWatch | None:
+    """Hear of other workstations' saves of one booking (None: the window does not listen).
+
+    ``version`` is the version the dialog shows now: its own saves are no news.
+    """
+    live = current_live(owner)
+    if live is None:
+        return None
+    office, actor = session.office, session.actor
+    return RecordWatch(
+        live,
+        "bookings",
+        booking_id,
+        lambda: office.bookings.get(actor, booking_id),
+        version,
+        parent=owner,
+    )
+
+
 class FittingDialog(QDialog):
     """A dialog that grows when a message or a list appears, so nothing is squeezed.
 
@@ -212,6 +234,69 @@ class FittingDialog(QDialog):
         wanted = max(wanted, layout.totalMinimumSize().height())
         if wanted > self.height() or (shrink and wanted < self.height()):
             self.resize(width, wanted)
+
+
+class BookingFormDialog(FittingDialog):
+    """A booking form saved once, in the background, by one service call.
+
+    The form waits while the save is on its way; a refusal keeps everything typed
+    (the service's field messages under their fields, the rest as the subclass
+    says); a save that went through closes the dialog with the saved booking.
+    """
+
+    saved = Signal(object)  # the saved BookingRow
+
+    form: Form
+    save_button: QPushButton
+    booking: BookingRow | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._saving = False
+
+    # -- what each dialog provides ---------------------------------------------------
+
+    def _work(self) -> Callable[[], BookingRow]:
+        """The service call that saves, built on the GUI thread from the form."""
+        raise NotImplementedError
+
+    def _while_saving(self, busy: bool) -> None:
+        """Around the save: what else starts with it and ends with it."""
+
+    def _not_saved(self, exc: BaseException) -> None:
+        """A refusal that is not about a field: say why."""
+        raise NotImplementedError
+
+    # -- saving ------------------------------------------------------------------------
+
+    def _submit(self) -> None:
+        if self._saving:
+            return
+        self.form.touch_all()
+        if not self.form.revalidate():
+            return
+        work = self._work()
+        self._saving = True
+        self.form.set_busy(True)
+        self._while_saving(True)
+        run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
+
+    def _saved(self, booking: BookingRow) -> None:
+        self._saving = False
+        self.form.set_busy(False)
+        self._while_saving(False)
+        self.booking = booking
+        self.saved.emit(booking)
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._saving = False
+        self.form.set_busy(False)
+        self._while_saving(False)
+        if isinstance(exc, ValidationError):
+            self.form.show_refusal(exc)
+        else:
+            self._not_saved(exc)
 
 
 # -- small widgets -----------------------------------------------------------------

@@ -128,6 +128,13 @@ class RecordWatch(QObject):
             self._missed = False
             self._timer.start()
 
+    def saving(self, busy: bool) -> None:
+        """Around the editor's save: held while it runs, released when it is over."""
+        if busy:
+            self.hold()
+        else:
+            self.release()
+
     def check(self) -> None:
         """Read the record now and compare its version."""
         if self.gone or self._stopped:
