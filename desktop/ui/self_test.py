@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QFontInfo,
     QFontMetrics,
+    QGuiApplication,
     QImage,
     QKeyEvent,
     QPainter,
@@ -182,8 +183,11 @@ def _main_window(workspace: Workspace) -> str:
     step = "main window shown"
     window = MainWindow(Session(workspace.office, workspace.actor, _CONNECTION))
     try:
-        if __version__ not in window.windowTitle():
-            raise SelfTestFailed(step, f"the title {window.windowTitle()!r} lacks the version")
+        # Qt appends the display name (with the version) to the title on Linux and Windows;
+        # on macOS the window sets it in full.
+        shown = f"{window.windowTitle()} — {QGuiApplication.applicationDisplayName()}"
+        if __version__ not in shown:
+            raise SelfTestFailed(step, f"the title {shown!r} lacks the version")
         window.show()
         _wait_until(lambda: _exposed(window), step, "showing the window")
         _wait_until(lambda: ops().pending == 0, step, "loading the first page")
