@@ -46,7 +46,6 @@ from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import format_money
 from desktop.ui.widgets.booking_widgets import (
-    MUTED_COLOR,
     BookingFormDialog,
     BookingSummary,
     ProblemBar,
@@ -55,12 +54,12 @@ from desktop.ui.widgets.booking_widgets import (
     date_range,
     guests_text,
     note_label,
-    paint,
     set_buddy,
     title_label,
     today,
     watch_booking,
 )
+from desktop.ui.widgets.colors import MUTED_COLOR, paint
 from desktop.ui.widgets.forms import Form
 from desktop.ui.widgets.record_watch import EditedRecord, OutcomeCheck, RecordWatch
 

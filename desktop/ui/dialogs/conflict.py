@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.table_model import format_money
+from desktop.ui.widgets.colors import MUTED_COLOR, paint
 
 MINE = "mine"
 THEIRS = "theirs"
 VALUE_WIDTH = 230  # each value column wraps at about this width
 LONG_TEXT = 600  # longer values are cut in the cell (the tooltip has them whole)
 DIM_COLOR = "#9ca3af"
-MUTED_COLOR = "#4b5563"
 CHOSEN_STYLE = "background: #dcfce7; border: 1px solid #16a34a; border-radius: 4px;"
 UNCHOSEN_STYLE = "background: transparent; border: 1px solid #e5e7eb; border-radius: 4px;"
 
@@ -140,12 +140,7 @@ def _value_label(text: str, *, color: str | None = None, bold: bool = False) -> 
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if shown != text:
         label.setToolTip(text)
-    styles = []
-    if color:
-        styles.append(f"color: {color};")
-    if bold:
-        styles.append("font-weight: 600;")
-    label.setStyleSheet(" ".join(styles))
+    paint(label, color, bold=bold)
     return label
 
 

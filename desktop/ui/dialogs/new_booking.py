@@ -35,18 +35,15 @@ from desktop.ui.errors import describe, show_error
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.widgets.booking_widgets import (
-    ERROR_COLOR,
-    MUTED_COLOR,
-    OK_COLOR,
     BookingFormDialog,
     FittingDialog,
     SearchPicker,
     StayEditor,
     destination_facts,
-    paint,
     set_buddy,
     title_label,
 )
+from desktop.ui.widgets.colors import ERROR_COLOR, MUTED_COLOR, OK_COLOR, paint
 from desktop.ui.widgets.forms import FieldMessage, Form
 from desktop.ui.widgets.record_watch import OutcomeCheck
 

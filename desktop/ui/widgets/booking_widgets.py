@@ -37,11 +37,13 @@ from desktop.domain.bookings import total_price
 from desktop.domain.errors import DatabaseUnavailable, StaleVersion, ValidationError
 from desktop.domain.records import BookingRow, DestinationRow, TakenDates
 from desktop.domain.validation import TEXT_MAX
+from desktop.ui.dialogs.conflict import show_days
 from desktop.ui.errors import describe
 from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.table_model import badge_color, format_datetime, format_money
+from desktop.ui.widgets.colors import ERROR_COLOR, MUTED_COLOR, OK_COLOR, paint
 from desktop.ui.widgets.forms import Form
 from desktop.ui.widgets.record_watch import RecordBar, RecordWatch
 
@@ -53,9 +55,6 @@ TAKEN_VISIBLE = 4
 RESULT_ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # a result item's row object
 TAKEN_ROLE = Qt.ItemDataRole.UserRole + 2  # an availability item's TakenDates
 LONG_DATE = "d MMM yyyy"
-ERROR_COLOR = "#b91c1c"
-OK_COLOR = "#166534"
-MUTED_COLOR = "#4b5563"
 TAKEN_BACKGROUND = "#fde2e2"
 
 
@@ -117,7 +116,7 @@ def overlaps(taken: TakenDates, start: date, end: date) -> bool:
 def destination_facts(destination: DestinationRow) -> str:
     return tr("{0} per person · {1} · up to {2}").format(
         format_money(destination.price),
-        tr("1 day") if destination.duration == 1 else tr("{0} days").format(destination.duration),
+        show_days(destination.duration),
         guests_text(destination.max_guests),
     )
 
@@ -130,16 +129,6 @@ def set_buddy(layout: QFormLayout, field: QWidget, buddy: QWidget) -> QLabel | N
         label.setBuddy(buddy)
         return label
     return None
-
-
-def paint(label: QLabel, color: str | None, *, bold: bool = False) -> None:
-    """Colour a label of ours (no application style sheet needed)."""
-    parts = []
-    if color:
-        parts.append(f"color: {color};")
-    if bold:
-        parts.append("font-weight: 600;")
-    label.setStyleSheet(" ".join(parts))
 
 
 def note_label(object_name: str = "") -> QLabel:

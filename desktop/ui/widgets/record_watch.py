@@ -28,6 +28,7 @@ from desktop.ui.dialogs.conflict import ConflictDialog, Field, differing
 from desktop.ui.errors import describe
 from desktop.ui.live import LiveUpdates, connection, current_live
 from desktop.ui.ops import ops
+from desktop.ui.widgets.colors import ERROR_COLOR, OK_COLOR
 from desktop.ui.widgets.forms import FieldMessage
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,6 @@ RETRY_MS = 2000  # while the database is still unreachable, ask again this often
 # Quiet re-saves after a conflict that changed nothing the form shows (a password reset,
 # a rating recount); after these the person sees the dialog even so.
 QUIET_RESAVES = 2
-ERROR_COLOR = "#b91c1c"
-OK_COLOR = "#166534"
 NOTICE_COLOR = "#78350f"
 NOTICE_STYLE = (
     "QFrame#{0} {{ background: #fef3c7; border: 1px solid #f59e0b; border-radius: 4px; }}"
