@@ -18,11 +18,12 @@ from desktop.domain.listing import (
     Sort,
 )
 from desktop.domain.permissions import Permission
-from desktop.domain.records import BookingRow, DestinationRow
+from desktop.domain.records import BookingRow
 from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
 from desktop.ui.table_model import Column, ColumnKind
+from desktop.ui.widgets.destination_filter import DestinationFilterBox
 
 K = ColumnKind
 
@@ -95,10 +96,8 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         for payment in PaymentStatus:
             self.payment.addItem(payment.value.capitalize(), payment)
         self.add_filter(self.payment)
-        self.destination = QComboBox()
-        self.destination.setObjectName("destinationFilter")
+        self.destination = DestinationFilterBox(self.session)
         self.destination.setMinimumWidth(180)
-        self.destination.addItem(tr("All destinations"), None)
         self.add_filter(self.destination)
         self.use_dates = QCheckBox(tr("Staying"))
         self.use_dates.setObjectName("dateFilter")
@@ -113,7 +112,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.filter_bar.addWidget(self.use_dates)
         self.filter_bar.addWidget(self.stay_from)
         self.filter_bar.addWidget(self.stay_to)
-        self._load_destinations()
+        self.destination.load()
 
     def _dates_changed(self, _date: QDate) -> None:
         if self.use_dates.isChecked():
@@ -123,22 +122,6 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.stay_from.setEnabled(on)
         self.stay_to.setEnabled(on)
         self.requery()
-
-    def _load_destinations(self) -> None:
-        office, actor = self.session.office, self.session.actor
-        if not actor.can(Permission.VIEW_DESTINATIONS):
-            return
-
-        def fetch() -> list[DestinationRow]:
-            return office.reference.destinations(actor)  # cached while changes are heard
-
-        def fill(rows: list[DestinationRow]) -> None:
-            self.destination.blockSignals(True)
-            for row in rows:
-                self.destination.addItem(row.name, row.id)
-            self.destination.blockSignals(False)
-
-        self.run(fetch, fill, busy=False)
 
     def build_actions(self) -> None:
         can_manage = self.session.can(Permission.MANAGE_BOOKINGS)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.listing import (
-    DestinationFilter,
     Page,
     PageRequest,
     ReviewFilter,
@@ -30,6 +29,7 @@ from desktop.ui.pages.base import ListPage
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, ColumnKind
+from desktop.ui.widgets.destination_filter import DestinationFilterBox
 
 K = ColumnKind
 Index = QModelIndex | QPersistentModelIndex
@@ -122,36 +122,11 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         for value in range(MAX_STARS, 0, -1):
             self.rating.addItem(stars(value), value)
         self.add_filter(self.rating)
-        self.destination = QComboBox()
-        self.destination.setObjectName("destinationFilter")
+        self.destination = DestinationFilterBox(self.session)
         self.destination.setMinimumWidth(200)
         self.destination.setMaxVisibleItems(20)
-        self.destination.addItem(tr("All destinations"), None)
         self.add_filter(self.destination)
-        self._load_destinations()
-
-    def _load_destinations(self) -> None:
-        office, actor = self.session.office, self.session.actor
-        if not actor.can(Permission.VIEW_DESTINATIONS):
-            return
-
-        def fetch() -> list[DestinationRow]:
-            rows: list[DestinationRow] = []
-            request = PageRequest(Sort("name"), limit=1000)
-            while True:
-                page = office.destinations.page(actor, DestinationFilter(), request)
-                rows.extend(page.rows)
-                if page.next is None:
-                    return rows
-                request = PageRequest(Sort("name"), after=page.next, limit=1000)
-
-        def fill(rows: list[DestinationRow]) -> None:
-            self.destination.blockSignals(True)
-            for row in rows:
-                self.destination.addItem(row.name, row.id)
-            self.destination.blockSignals(False)
-
-        self.run(fetch, fill, busy=False)
+        self.destination.load()
 
     def current_filter(self) -> ReviewFilter:
         rating = self.rating.currentData()
