@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +27,11 @@ from desktop.domain.listing import (
     RowCount,
     Sort,
 )
+from desktop.ui.dialogs import open_dialog
 from desktop.ui.errors import describe, show_error
 from desktop.ui.live import OFFLINE_TIP, LiveUpdates, connection
 from desktop.ui.ops import run_op
+from desktop.ui.resources import icon
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, PagedTableModel
 from desktop.ui.widgets.list_view import ListView
@@ -228,9 +231,85 @@ class ListPage(QWidget, Generic[R, F]):
         self.page_actions.append(action)
         return action
 
+    def add_open_action(self, record: str) -> QAction:
+        """Open the selected row (``record`` names it: openBooking)."""
+        self.open_action = self.add_action(
+            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name=f"open{record}"
+        )
+        return self.open_action
+
+    def add_record_actions(
+        self,
+        record: str,
+        new_text: str,
+        new: Callable[[], Any],
+        *,
+        can_manage: bool,
+        new_icon: str = "new",
+        can_open: bool = True,
+    ) -> None:
+        """New… and Edit… for a role that manages these rows; Open for one that may only look.
+
+        ``record`` names the actions (newCustomer, editCustomer, openCustomer); without
+        ``can_open`` there is no Open (the page is only for those who manage its rows).
+        """
+        self.new_action = self.add_action(new_text, new, icon=icon(new_icon), name=f"new{record}")
+        self.edit_action = self.add_action(
+            tr("&Edit…"),
+            self.open_selected,
+            icon=icon("edit"),
+            needs_row=True,
+            name=f"edit{record}",
+        )
+        self.new_action.setVisible(can_manage)
+        self.edit_action.setVisible(can_manage)
+        if can_open:
+            self.add_open_action(record).setVisible(not can_manage)
+
     def selected(self) -> R | None:
         row: R | None = self.view.current_row()
         return row
+
+    def open_selected(self) -> None:
+        """Open the selected row, as Enter on it does."""
+        row = self.selected()
+        if row is not None:
+            self.open_row(row)
+
+    def ask_before(
+        self,
+        then: Callable[[], None],
+        *,
+        name: str,
+        title: str,
+        question: str,
+        consequence: str,
+        button: str,
+        button_name: str,
+    ) -> None:
+        """Ask before a step that cannot be undone; ``then`` runs only on the yes button.
+
+        Cancel is the default, so Enter or Escape never take the step by accident.
+        """
+        box = QMessageBox(self)
+        box.setObjectName(name)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(question)
+        box.setInformativeText(consequence)
+        yes = box.addButton(button, QMessageBox.ButtonRole.DestructiveRole)
+        yes.setObjectName(button_name)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            box.deleteLater()
+            if chosen is yes:
+                then()
+
+        box.finished.connect(answered)
+        open_dialog(box)
 
     def run(
         self,

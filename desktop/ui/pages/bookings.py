@@ -132,9 +132,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
             shortcut=QKeySequence.StandardKey.New,
             name="newBooking",
         )
-        self.open_action = self.add_action(
-            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name="openBooking"
-        )
+        self.add_open_action("Booking")
         self.confirm_action = self.add_action(
             tr("&Confirm"),
             self.confirm,
@@ -213,11 +211,6 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         dialog = BookingDetailsDialog(self.session, row, self)
         dialog.saved.connect(self.row_saved)
         open_dialog(dialog)
-
-    def open_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_row(row)
 
     def new_booking(self) -> None:
         from desktop.ui.dialogs.new_booking import NewBookingDialog

@@ -8,11 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
+from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import Permission
 from desktop.domain.records import PersonRow
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.pages.base import ListPage
+from desktop.ui.pages.people import PeoplePage
 from desktop.ui.resources import icon
 from desktop.ui.table_model import Column, ColumnKind
 
@@ -28,16 +28,13 @@ def _since(person: PersonRow) -> date | None:
     return person.created_at.astimezone().date() if person.created_at else None
 
 
-class CustomersPage(ListPage[PersonRow, PersonFilter]):
+class CustomersPage(PeoplePage):
     title = "Customers"
     list_name = "customers"
     icon_name = "customers"
 
     def column_widths(self) -> dict[str, int]:
         return {"name": 240, "email": 280, "phone": 180}
-
-    def live_tables(self) -> frozenset[str]:
-        return frozenset({"users"})
 
     def columns(self) -> Sequence[Column[PersonRow]]:
         return [
@@ -47,14 +44,8 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
             Column("created_at", tr("Customer since"), _since, K.DATE),
         ]
 
-    def default_sort(self) -> Sort:
-        return Sort("name")
-
     def nouns(self) -> tuple[str, str]:
         return tr("customer"), tr("customers")
-
-    def search_hint(self) -> str:
-        return tr("Search by name, e-mail or phone (Ctrl+F)")
 
     def current_filter(self) -> PersonFilter:
         return PersonFilter(text=self.search.text())
@@ -68,15 +59,11 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
     # -- actions -------------------------------------------------------------------
 
     def build_actions(self) -> None:
-        can_manage = self.session.can(Permission.MANAGE_CUSTOMERS)
-        self.new_action = self.add_action(
-            tr("&New customer…"), self.new_customer, icon=icon("new"), name="newCustomer"
-        )
-        self.edit_action = self.add_action(
-            tr("&Edit…"), self.open_selected, icon=icon("edit"), needs_row=True, name="editCustomer"
-        )
-        self.open_action = self.add_action(
-            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name="openCustomer"
+        self.add_record_actions(
+            "Customer",
+            tr("&New customer…"),
+            self.new_customer,
+            can_manage=self.session.can(Permission.MANAGE_CUSTOMERS),
         )
         self.bookings_action = self.add_action(
             tr("&Bookings of this customer"),
@@ -85,9 +72,6 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
             needs_row=True,
             name="customerBookings",
         )
-        self.new_action.setVisible(can_manage)
-        self.edit_action.setVisible(can_manage)
-        self.open_action.setVisible(not can_manage)
         self.bookings_action.setVisible(self.session.can(Permission.VIEW_BOOKINGS))
         self.update_actions()
 
@@ -103,11 +87,6 @@ class CustomersPage(ListPage[PersonRow, PersonFilter]):
         dialog = CustomerEditor(self.session, row, self)
         dialog.saved.connect(self.row_saved)
         open_dialog(dialog)
-
-    def open_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_row(row)
 
     def new_customer(self) -> None:
         from desktop.ui.dialogs.customer_editor import CustomerEditor

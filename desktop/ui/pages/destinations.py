@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QWidget,
 )
 
@@ -213,25 +212,8 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
 
     def build_actions(self) -> None:
         can_manage = self.session.can(Permission.MANAGE_DESTINATIONS)
-        self.new_action = self.add_action(
-            tr("&New destination…"),
-            self.new_destination,
-            icon=icon("new"),
-            name="newDestination",
-        )
-        self.edit_action = self.add_action(
-            tr("&Edit…"),
-            self.open_selected,
-            icon=icon("edit"),
-            needs_row=True,
-            name="editDestination",
-        )
-        self.open_action = self.add_action(
-            tr("&Open"),
-            self.open_selected,
-            icon=icon("open"),
-            needs_row=True,
-            name="openDestination",
+        self.add_record_actions(
+            "Destination", tr("&New destination…"), self.new_destination, can_manage=can_manage
         )
         self.toggle_action = self.add_action(
             tr("&Deactivate"),
@@ -247,9 +229,8 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
             needs_row=True,
             name="removeDestination",
         )
-        for action in (self.new_action, self.edit_action, self.toggle_action, self.remove_action):
+        for action in (self.toggle_action, self.remove_action):
             action.setVisible(can_manage)
-        self.open_action.setVisible(not can_manage)
         self.update_actions()
 
     def update_actions(self) -> None:
@@ -275,11 +256,6 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
         dialog = DestinationEditor(self.session, row, self)
         dialog.saved.connect(self._edited)
         open_dialog(dialog)
-
-    def open_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_row(row)
 
     def new_destination(self) -> None:
         from desktop.ui.dialogs.destination_editor import DestinationEditor
@@ -323,30 +299,18 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
         row = self.selected()
         if row is None:
             return
-        box = QMessageBox(self)
-        box.setObjectName("confirmRemove")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(tr("Remove destination"))
-        box.setText(tr("Remove {0}?").format(row.name))
-        box.setInformativeText(
-            tr(
+        self.ask_before(
+            lambda: self._remove(row),
+            name="confirmRemove",
+            title=tr("Remove destination"),
+            question=tr("Remove {0}?").format(row.name),
+            consequence=tr(
                 "A destination nobody has booked is deleted for good. One with bookings is "
                 "kept for their sake and deactivated instead: it can no longer be booked."
-            )
+            ),
+            button=tr("Remove"),
+            button_name="confirmRemoveButton",
         )
-        remove_button = box.addButton(tr("Remove"), QMessageBox.ButtonRole.DestructiveRole)
-        remove_button.setObjectName("confirmRemoveButton")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def answered(_result: int) -> None:
-            chosen = box.clickedButton()
-            box.deleteLater()
-            if chosen is remove_button:
-                self._remove(row)
-
-        box.finished.connect(answered)
-        open_dialog(box)
 
     def _remove(self, row: DestinationRow) -> None:
         office, actor = self.session.office, self.session.actor

@@ -8,7 +8,6 @@ from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QPersistentMo
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
-    QMessageBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -145,9 +144,7 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
     # -- actions -------------------------------------------------------------------
 
     def build_actions(self) -> None:
-        self.open_action = self.add_action(
-            tr("&Open"), self.open_selected, icon=icon("open"), needs_row=True, name="openReview"
-        )
+        self.add_open_action("Review")
         self.helpful_action = self.add_action(
             tr("Mark &helpful"),
             self.mark_helpful,
@@ -176,11 +173,6 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
 
         open_dialog(ReviewDialog(row, self))
 
-    def open_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_row(row)
-
     def mark_helpful(self) -> None:
         row = self.selected()
         if row is None:
@@ -208,31 +200,19 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         row = self.selected()
         if row is None:
             return
-        box = QMessageBox(self)
-        box.setObjectName("confirmDelete")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(tr("Delete review"))
-        box.setText(
-            tr("Delete {0}'s {1}-star review of {2}?").format(
+        self.ask_before(
+            lambda: self._delete(row),
+            name="confirmDelete",
+            title=tr("Delete review"),
+            question=tr("Delete {0}'s {1}-star review of {2}?").format(
                 row.customer_name, row.rating, row.destination_name
-            )
+            ),
+            consequence=tr(
+                "It is deleted for good, and the destination's rating is worked out again."
+            ),
+            button=tr("Delete"),
+            button_name="confirmDeleteButton",
         )
-        box.setInformativeText(
-            tr("It is deleted for good, and the destination's rating is worked out again.")
-        )
-        delete_button = box.addButton(tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        delete_button.setObjectName("confirmDeleteButton")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def answered(_result: int) -> None:
-            chosen = box.clickedButton()
-            box.deleteLater()
-            if chosen is delete_button:
-                self._delete(row)
-
-        box.finished.connect(answered)
-        open_dialog(box)
 
     def _delete(self, row: ReviewRow) -> None:
         office, actor = self.session.office, self.session.actor

@@ -9,11 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from desktop.domain.enums import Role
-from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
+from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES, Permission
 from desktop.domain.records import PersonRow
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.pages.base import ListPage, tr
+from desktop.ui.pages.base import tr
+from desktop.ui.pages.people import PeoplePage
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
 from desktop.ui.table_model import Column, ColumnKind
@@ -40,7 +41,7 @@ def role_badge(person: PersonRow) -> RoleBadge:
     return RoleBadge(person.role.value, role_label(person.role))
 
 
-class StaffPage(ListPage[PersonRow, PersonFilter]):
+class StaffPage(PeoplePage):
     title = "Staff"
     list_name = "staff"
     icon_name = "staff"
@@ -59,9 +60,6 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
             )
             self.view.horizontalHeader().setSortIndicator(keys.index(wanted.column), order)
 
-    def live_tables(self) -> frozenset[str]:
-        return frozenset({"users"})
-
     def columns(self) -> Sequence[Column[PersonRow]]:
         return [
             Column("name", tr("Name"), lambda p: p.name),
@@ -71,14 +69,8 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
             Column("created_at", tr("Created"), lambda p: p.created_at, K.DATETIME),
         ]
 
-    def default_sort(self) -> Sort:
-        return Sort("name")
-
     def nouns(self) -> tuple[str, str]:
         return tr("staff member"), tr("staff members")
-
-    def search_hint(self) -> str:
-        return tr("Search by name, e-mail or phone (Ctrl+F)")
 
     def build_filters(self) -> None:
         self.role = QComboBox()
@@ -90,11 +82,13 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
 
     def build_actions(self) -> None:
         allowed = self.session.can(Permission.MANAGE_STAFF)
-        self.new_action = self.add_action(
-            tr("&New staff member…"), self.new_member, icon=icon("add"), name="newStaff"
-        )
-        self.edit_action = self.add_action(
-            tr("&Edit…"), self.edit_selected, icon=icon("edit"), needs_row=True, name="editStaff"
+        self.add_record_actions(
+            "Staff",
+            tr("&New staff member…"),
+            self.new_member,
+            can_manage=allowed,
+            new_icon="add",
+            can_open=False,  # the page is for administrators alone
         )
         self.reset_action = self.add_action(
             tr("&Reset password…"),
@@ -103,8 +97,7 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
             needs_row=True,
             name="resetPassword",
         )
-        for action in self.page_actions:
-            action.setVisible(allowed)
+        self.reset_action.setVisible(allowed)
         self.update_actions()
 
     def update_actions(self) -> None:
@@ -135,11 +128,6 @@ class StaffPage(ListPage[PersonRow, PersonFilter]):
         editor = StaffEditor(self.session, row, self)
         editor.saved.connect(self.row_saved)
         open_dialog(editor)
-
-    def edit_selected(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self.open_row(row)
 
     def new_member(self) -> None:
         from desktop.ui.dialogs.staff_editor import StaffEditor
