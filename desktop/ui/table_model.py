@@ -147,6 +147,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._row_id = row_id
         self._page_size = page_size
         self._rows: list[T] = []
+        self._texts: dict[int, tuple[T, list[str | None]]] = {}
         self._next: Cursor | None = None
         self._exhausted = True
         self._loading = False
@@ -175,6 +176,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         self._generation += 1
         self.beginResetModel()
         self._rows = []
+        self._texts.clear()
         self._next = None
         self._exhausted = False
         self.failed = None
@@ -334,29 +336,50 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             return Qt.ItemFlag.NoItemFlags
         if index.row() >= len(self._rows):
             return Qt.ItemFlag.NoItemFlags  # the "Loading…" row
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(self.columns):
+        # A view asks for seven roles per cell on every paint: the roles no column
+        # answers return at once (plain ints: comparing enums costs more), and a
+        # cell's text is formatted once while its row stays in view.
+        if role not in _ANSWERED_ROLES:
             return None
-        column = self.columns[index.column()]
-        if index.row() >= len(self._rows):
-            return self._placeholder(index.column(), role)
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(column.kind, column.value(row))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        number, section = index.row(), index.column()
+        if number < 0 or not 0 <= section < len(self.columns):
+            return None
+        if number >= len(self._rows):
+            return self._placeholder(section, role)
+        if role == _DISPLAY:
+            return self._text(self._rows[number], section)
+        column = self.columns[section]
+        if role == _ALIGNMENT:
             return _RIGHT if column.kind in _RIGHT_KINDS else _LEFT
+        row = self._rows[number]
         if role == ROW_ROLE:
             return row
         if role == RAW_ROLE:
             return column.value(row)
         if role == KIND_ROLE:
             return column.kind
-        if role == Qt.ItemDataRole.ToolTipRole and column.kind is ColumnKind.TEXT:
+        if role == _TOOLTIP and column.kind is ColumnKind.TEXT:
             text = column.value(row)
             return text if isinstance(text, str) and len(text) > 40 else None
         return None
+
+    def _text(self, row: T, section: int) -> str:
+        """A cell's text, kept for the rows recently painted (a changed row is a new object)."""
+        entry = self._texts.get(id(row))
+        if entry is None or entry[0] is not row:
+            if len(self._texts) >= _TEXT_CACHE_ROWS:
+                self._texts.clear()
+            entry = (row, [None] * len(self.columns))
+            self._texts[id(row)] = entry
+        texts = entry[1]
+        text = texts[section]
+        if text is None:
+            column = self.columns[section]
+            text = texts[section] = format_value(column.kind, column.value(row))
+        return text
 
     def _placeholder(self, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and column == 0:
@@ -460,6 +483,23 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
 
 _RIGHT_KINDS = frozenset({ColumnKind.NUMBER, ColumnKind.MONEY, ColumnKind.RATING})
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED_ROLES = frozenset(
+    {
+        _DISPLAY,
+        _ALIGNMENT,
+        _TOOLTIP,
+        int(Qt.ItemDataRole.ForegroundRole),  # the placeholder row
+        int(Qt.ItemDataRole.FontRole),  # the placeholder row
+        int(ROW_ROLE),
+        int(RAW_ROLE),
+        int(KIND_ROLE),
+    }
+)
+_TEXT_CACHE_ROWS = 2000  # a few screens of rows; the texts of rows long scrolled past go
 
 
 def badge_color(value: str) -> QColor:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QMenu,
     QStyle,
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.app_state import settings
 from desktop.ui.table_model import (
-    KIND_ROLE,
     RAW_ROLE,
     ROW_ROLE,
     ColumnKind,
@@ -31,36 +32,66 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class BadgeDelegate(QStyledItemDelegate):
-    """Draws a status as a small coloured pill with its label."""
+    """Draws a status as a small coloured pill with its label (set on the badge columns only).
+
+    A pill is drawn once per status, size and screen into a pixmap: a screenful of
+    badges is then a few pixmap copies rather than antialiased paths and text.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pills: dict[tuple[str, str, int, float, str], QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        if index.data(KIND_ROLE) is not ColumnKind.BADGE or index.data(RAW_ROLE) is None:
+        raw = index.data(RAW_ROLE)
+        if raw is None:
             super().paint(painter, option, index)
             return
-        self.initStyleOption(option, index)
-        style = option.widget.style() if option.widget else None
-        text = option.text
-        option.text = ""
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        raw = index.data(RAW_ROLE)
-        key = getattr(raw, "value", str(raw))
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The cell's own background: the selection highlight, as Qt's delegate draws it.
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        pill = self._pill(getattr(raw, "value", str(raw)), text, option, painter)
+        rect = option.rect
+        size = pill.deviceIndependentSize()
+        top = rect.top() + (rect.height() - round(size.height())) // 2 + 1
+        if size.width() + 6 > rect.width():
+            painter.save()
+            painter.setClipRect(rect)
+            painter.drawPixmap(rect.left() + 6, top, pill)
+            painter.restore()
+        else:
+            painter.drawPixmap(rect.left() + 6, top, pill)
+
+    def _pill(
+        self, key: str, text: str, option: QStyleOptionViewItem, painter: QPainter
+    ) -> QPixmap:
         metrics = option.fontMetrics
+        height = max(1, min(option.rect.height() - 6, metrics.height() + 4))
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        cache_key = (key, text, height, ratio, option.font.key())
+        pill = self._pills.get(cache_key)
+        if pill is not None:
+            return pill
         width = metrics.horizontalAdvance(text) + 16
-        height = min(option.rect.height() - 6, metrics.height() + 4)
-        rect = QRect(
-            option.rect.left() + 6, option.rect.center().y() - height // 2 + 1, width, height
-        )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pill = QPixmap(math.ceil(width * ratio), math.ceil(height * ratio))
+        pill.setDevicePixelRatio(ratio)
+        pill.fill(Qt.GlobalColor.transparent)
+        drawing = QPainter(pill)
+        drawing.setRenderHint(QPainter.RenderHint.Antialiasing)
+        drawing.setFont(option.font)
         color = badge_color(key)
-        fill = color.lighter(185)
-        painter.setPen(color)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(rect, height / 2, height / 2)
-        painter.setPen(color.darker(130))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
+        drawing.setPen(color)
+        drawing.setBrush(color.lighter(185))
+        area = QRectF(0.5, 0.5, width - 1, height - 1)
+        drawing.drawRoundedRect(area, height / 2 - 0.5, height / 2 - 0.5)
+        drawing.setPen(color.darker(130))
+        drawing.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
+        drawing.end()
+        self._pills[cache_key] = pill
+        return pill
 
 
 class ListView(QTableView):
@@ -81,7 +112,11 @@ class ListView(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
-        self.setItemDelegate(BadgeDelegate(self))
+        # Plain cells keep Qt's own delegate: a Python paint() per cell costs a frame.
+        badges = BadgeDelegate(self)
+        for section, column in enumerate(model.columns):
+            if column.kind is ColumnKind.BADGE:
+                self.setItemDelegateForColumn(section, badges)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
