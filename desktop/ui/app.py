@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialo
 from desktop import bootstrap
 from desktop.bootstrap import BackOffice, Connection
 from desktop.domain.permissions import Actor
+from desktop.ui import quiet_gc
 from desktop.ui.app_state import APPLICATION, ORGANIZATION
 from desktop.ui.errors import describe, show_error
 from desktop.ui.main_window import MainWindow
@@ -58,6 +59,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setStyleSheet(style_sheet())
     _install_translations(app)
+    quiet_gc.install(app)
     return app
 
 

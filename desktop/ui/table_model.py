@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.listing import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest, RowCount, Sort
+from desktop.ui import quiet_gc
 from desktop.ui.ops import ops
 
 T = TypeVar("T")
@@ -428,6 +429,7 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         def done(page: Page[T]) -> None:
             if generation != self._generation:
                 return  # an older query's page
+            quiet_gc.note_activity()
             self._set_loading(False)
             first = not self._rows
             if page.rows:

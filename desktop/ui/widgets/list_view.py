@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui import quiet_gc
 from desktop.ui.app_state import settings
 from desktop.ui.table_model import (
     RAW_ROLE,
@@ -177,6 +178,10 @@ class ListView(QTableView):
                 area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text
             )
             painter.end()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        quiet_gc.note_activity()
+        super().scrollContentsBy(dx, dy)
 
     def current_row(self) -> Any:
         index = self.currentIndex()
