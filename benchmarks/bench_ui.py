@@ -892,6 +892,7 @@ class Ours(Subject):
         self.office: BackOffice = build(self.engine)
         with self.engine.connect() as conn:  # signing in leaves a connection in the pool
             conn.exec_driver_sql("SELECT 1")
+        self.office.bookings.warm_up()  # as the window does while the sign-in dialog waits
         actor = Actor(ident, name, email, Role.ADMIN)
         self.session = Session(self.office, actor, Connection("bench", "bench", True))
         self.page: BookingsPage | None = None

@@ -26,6 +26,9 @@ class Sort:
     descending: bool = False
 
 
+BOOKINGS_DEFAULT_SORT = Sort("created_at", descending=True)  # the newest first
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where the next page starts: just after the row with this sort value and id."""

@@ -63,6 +63,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _warm_up_failed(exc: BaseException) -> None:
+    log.info("Preparing the bookings list in advance failed (it will load as usual): %s", exc)
+
+
 ACCENT = "#0e7490"  # the style sheet's accent (resources/styles/app.qss)
 
 
@@ -227,6 +231,8 @@ class AppController(QObject):
         office = self._office()
         assert self.connection is not None  # noqa: S101 - set with the office
         dialog = SignInDialog(office.auth.sign_in, self.connection)
+        # While the password is typed: the first list's statements get compiled.
+        run_op(office.bookings.warm_up, lambda _: None, parent=dialog, on_failed=_warm_up_failed)
 
         def rejected() -> None:
             if dialog.change_connection:

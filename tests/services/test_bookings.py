@@ -1233,3 +1233,19 @@ def test_unreachable_database_is_reported_as_unavailable(
     finally:
         gone.dispose()
     assert "nothing was saved" in error.message
+
+
+def test_warm_up_prepares_the_bookings_list_and_changes_nothing(
+    office: BackOffice, engine: Engine
+) -> None:
+    """Run while the sign-in dialog waits: no actor, no rows kept, no audit row."""
+    with engine.connect() as conn:
+        audit_rows = conn.scalar(select(func.count()).select_from(AuditLog))
+    compiled_before = len(engine._compiled_cache or {})
+
+    office.bookings.warm_up()
+
+    # The list's page and count statements are compiled and kept for the page to reuse.
+    assert len(engine._compiled_cache or {}) >= compiled_before + 2
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(AuditLog)) == audit_rows

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
 
 from desktop.domain.enums import BookingStatus, PaymentStatus
 from desktop.domain.listing import (
+    BOOKINGS_DEFAULT_SORT,
     BookingFilter,
     Page,
     PageRequest,
@@ -55,7 +56,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         ]
 
     def default_sort(self) -> Sort:
-        return Sort("created_at", descending=True)
+        return BOOKINGS_DEFAULT_SORT
 
     def column_widths(self) -> dict[str, int]:
         return {
