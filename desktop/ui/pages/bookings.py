@@ -113,7 +113,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.filter_bar.addWidget(self.use_dates)
         self.filter_bar.addWidget(self.stay_from)
         self.filter_bar.addWidget(self.stay_to)
-        self.destination.load()
+        self.model.reset_done.connect(self.destination.load)  # the list's rows first
 
     def _dates_changed(self, _date: QDate) -> None:
         if self.use_dates.isChecked():

@@ -125,7 +125,7 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         self.destination.setMinimumWidth(200)
         self.destination.setMaxVisibleItems(20)
         self.add_filter(self.destination)
-        self.destination.load()
+        self.model.reset_done.connect(self.destination.load)  # the list's rows first
 
     def current_filter(self) -> ReviewFilter:
         rating = self.rating.currentData()

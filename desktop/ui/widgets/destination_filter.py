@@ -19,8 +19,9 @@ class DestinationFilterBox(QComboBox):
     """Choose one destination to list by; ``currentData()`` is its id (None: all of them).
 
     The names come from the reference cache in a worker, so opening a page costs no
-    query while nothing has changed. A role that may not see destinations gets
-    "All destinations" alone.
+    query while nothing has changed. They are read once the list's first rows are in
+    (or when the box is opened first), so the two never compete. A role that may
+    not see destinations gets "All destinations" alone.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -28,12 +29,18 @@ class DestinationFilterBox(QComboBox):
         self.session = session
         self.setObjectName("destinationFilter")
         self.addItem(tr("All destinations"), None)
+        self._asked = False
+
+    def showPopup(self) -> None:
+        self.load()
+        super().showPopup()
 
     def load(self) -> None:
-        """Add the destinations once they are read; choosing one is left to the person."""
+        """Add the destinations once they are read (the first call only)."""
         office, actor = self.session.office, self.session.actor
-        if not actor.can(Permission.VIEW_DESTINATIONS):
+        if self._asked or not actor.can(Permission.VIEW_DESTINATIONS):
             return
+        self._asked = True
 
         def fetch() -> list[DestinationRow]:
             return office.reference.destinations(actor)  # cached while changes are heard
