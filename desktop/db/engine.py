@@ -42,6 +42,14 @@ def build_engine(
     Behind a transaction-mode pooler (PgBouncer before 1.21) server-side prepared
     statements must be off (``prepared_statements=False``): the next transaction
     may run on another server connection that never saw them.
+
+    With them on, psycopg prepares a statement once it has run five times, and
+    the server may then plan it once for any parameters (a generic plan): for a
+    customer search by a name fragment that plan walks the name index past every
+    customer (76 ms instead of 4 ms at 1,000,000 bookings' 100,000 customers).
+    Each new connection asks for a plan for each execution's values
+    (``plan_cache_mode``) and keeps the saved parsing. (Behind a pooler nothing is
+    prepared, so nothing is set on its shared server connections.)
     """
     pool = pool or PoolSettings()
     connect_args: dict[str, Any] = {
@@ -64,7 +72,16 @@ def build_engine(
         **kwargs,
     )
     _close_idle_connections(engine, pool.idle_timeout_seconds)
+    if prepared_statements:
+        event.listen(engine, "connect", _plan_for_each_execution)
     return engine
+
+
+def _plan_for_each_execution(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a session setting, outside any transaction
+    dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.autocommit = autocommit
 
 
 def _close_idle_connections(engine: Engine, idle_timeout_s: float) -> None:

@@ -69,3 +69,17 @@ def test_a_connection_idle_longer_than_the_limit_is_not_handed_out(database_url:
         assert _backend_gone(engine, first), "and it must be closed on the server"
     finally:
         engine.dispose()
+
+
+def test_prepared_statements_are_planned_for_their_values(database_url: URL) -> None:
+    """psycopg prepares repeated statements; the server must not settle on a generic plan."""
+    engine = build_engine(database_url)
+    unprepared = build_engine(database_url, prepared_statements=False)  # behind a pooler
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+        with unprepared.connect() as conn:  # no session setting on a pooler's connection
+            assert conn.scalar(text("SHOW plan_cache_mode")) == "auto"
+    finally:
+        engine.dispose()
+        unprepared.dispose()
