@@ -111,6 +111,14 @@ class Form(QObject):
         def changed(*_args: object) -> None:
             self._touched.add(name)
             self._server_problems.pop(name, None)
+            # The button follows at once (Enter right after the last key must work),
+            # and so does a message whose problem is gone; new problems are shown
+            # once the typing pauses.
+            problems = self._problems()
+            for field, message in self._messages.items():
+                if field not in problems:
+                    message.show_problem(None)
+            self._enable_submit(problems)
             self._timer.start()
 
         if isinstance(editor, QLineEdit | QPlainTextEdit):
@@ -139,11 +147,18 @@ class Form(QObject):
         self.revalidate()
 
     def revalidate(self) -> bool:
+        problems = self._problems()
+        for name, message in self._messages.items():
+            message.show_problem(problems.get(name) if name in self._touched else None)
+        return self._enable_submit(problems)
+
+    def _problems(self) -> dict[str, str]:
         problems = dict(self._check())
         for name, problem in self._server_problems.items():
             problems.setdefault(name, problem)
-        for name, message in self._messages.items():
-            message.show_problem(problems.get(name) if name in self._touched else None)
+        return problems
+
+    def _enable_submit(self, problems: Mapping[str, str]) -> bool:
         valid = not problems
         online = connection().online
         self._submit.setEnabled(valid and not self._busy and online)
