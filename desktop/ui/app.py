@@ -259,6 +259,8 @@ class AppController(QObject):
         window.closed.connect(self._window_closed)
         self.window = window
         window.show()
+        window.raise_()
+        window.activateWindow()  # the keyboard follows from the closed sign-in dialog
 
     def _window_closed(self, signing_out: bool) -> None:
         self.window = None

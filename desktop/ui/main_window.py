@@ -225,7 +225,14 @@ class MainWindow(QMainWindow):
             new_booking.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             new_booking.triggered.connect(self._new_booking)
             self.addAction(new_booking)
-            self.pages["bookings"].new_action.setShortcut(QKeySequence())
+            # The page's own action keeps no shortcut (two would be ambiguous), but its
+            # menu entry still names the key: a menu shows what follows a tab as such.
+            page_action = self.pages["bookings"].new_action
+            page_action.setShortcut(QKeySequence())
+            shown = page_action.iconText()
+            key = new_booking.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            page_action.setText(f"{page_action.text()}\t{key}")
+            page_action.setIconText(shown)  # the toolbar button without the key
 
         help_menu = bar.addMenu(tr("&Help"))
         about = QAction(tr("&About {0}").format(APP_NAME), self)

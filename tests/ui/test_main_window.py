@@ -136,3 +136,19 @@ def test_an_empty_list_says_what_to_do(qtbot: QtBot, office: BackOffice, agent: 
     page.requery()
     settle(qtbot)
     assert "No bookings match" in page.view._empty_text
+
+
+def test_the_bookings_menu_names_the_new_booking_key(
+    qtbot: QtBot, office: BackOffice, agent: Actor
+) -> None:
+    window = _window(qtbot, office, agent)
+    action = window.pages["bookings"].new_action
+    entry = next(
+        a
+        for a in window.menuBar().actions()
+        if a.menu() is not None and action in a.menu().actions()
+    )
+    assert entry is not None
+    assert action.text().endswith("\tCtrl+N"), "the menu shows the key after a tab"
+    assert "Ctrl+N" not in action.iconText(), "the toolbar button shows the name alone"
+    assert action.shortcut().isEmpty(), "one Ctrl+N only: the window's, from every page"
