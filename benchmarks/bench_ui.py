@@ -129,7 +129,7 @@ ORDER BY b.created_at DESC, b.id DESC
 # The columns of the statement that the Bookings page shows, in the page's order.
 QSQL_VISIBLE = (0, 2, 5, 6, 7, 8, 9, 10, 11, 16)
 # The page's starting widths (BookingsPage.column_widths), in the same order; the last stretches.
-COLUMN_WIDTHS = (80, 160, 190, 90, 90, 72, 100, 105, 100)
+COLUMN_WIDTHS = (72, 150, 180, 84, 84, 64, 100, 100, 96)
 
 
 # -- the parent: databases, children, the report ---------------------------------------

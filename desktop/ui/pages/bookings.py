@@ -60,15 +60,16 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
 
     def column_widths(self) -> dict[str, int]:
         return {
-            "id": 80,
-            "customer_name": 160,
-            "destination_name": 190,
-            "start_date": 90,
-            "end_date": 90,
-            "guests": 72,
+            # Every column shows whole in a 1280-pixel window, "Created" taking the rest.
+            "id": 72,
+            "customer_name": 150,
+            "destination_name": 180,
+            "start_date": 84,
+            "end_date": 84,
+            "guests": 64,
             "total_price": 100,
-            "status": 105,
-            "payment_status": 100,
+            "status": 100,
+            "payment_status": 96,
         }
 
     def nouns(self) -> tuple[str, str]:
