@@ -39,24 +39,21 @@ import multiprocessing
 import os
 import platform
 import queue
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+import bench_repositories
 import psycopg
-from sqlalchemy import URL, create_engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import URL, make_url
 
-from desktop.db import migrate
 from desktop.db.notifications import conninfo
 
 TARGET_P95_MS = 200.0
@@ -270,44 +267,6 @@ def run_scenario(
 # -- set-up and report ---------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def server(database_url: str | None) -> Iterator[URL]:
-    """A server where databases may be created: the given one, or a throw-away cluster."""
-    if database_url:
-        yield make_url(database_url).set(drivername="postgresql+psycopg")
-        return
-    from desktop.db.embedded import EmbeddedServer
-
-    base = Path(tempfile.mkdtemp(prefix="exotic-bench-notify-"))
-    cluster = EmbeddedServer(base / "cluster", settings=SERVER_SETTINGS)
-    try:
-        cluster.start()
-        yield cluster.url("postgres")
-    finally:
-        cluster.destroy()
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def database(admin_url: URL) -> Iterator[URL]:
-    name = f"exotic_bench_notify_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = admin_url.set(database=name)
-        engine = create_engine(url, poolclass=NullPool)
-        try:
-            migrate.upgrade(engine, "head")
-        finally:
-            engine.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def seed(url: URL, clients: int) -> People:
     """An agent, a customer and one destination per load client (their bookings never overlap)."""
     from decimal import Decimal
@@ -457,7 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     interval = args.interval_ms / 1000
     outcomes: list[Outcome] = []
-    with server(args.database_url) as admin_url, database(admin_url) as url:
+    with (
+        bench_repositories.server(args.database_url, SERVER_SETTINGS) as admin_url,
+        bench_repositories.database(admin_url, "notify", keep=False) as url,
+    ):
+        bench_repositories.migrate_to_head(url)
         for line in machine(url):
             print(line)
         if lost := emit_leak():

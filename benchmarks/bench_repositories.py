@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -729,15 +729,16 @@ def bench_creation(url: URL, bench: Bench, settings: Settings, size: str) -> lis
 
 
 @contextlib.contextmanager
-def server(database_url: str | None) -> Iterator[URL]:
-    """A server where databases may be created: the given one, or a throw-away cluster."""
+def server(database_url: str | None, settings: dict[str, str] | None = None) -> Iterator[URL]:
+    """A server where databases may be created: the given one, or a throw-away cluster
+    (with ``settings``, by default this benchmark's)."""
     if database_url:
         yield generate.psycopg_url(database_url)
         return
     from desktop.db.embedded import EmbeddedServer
 
     base = Path(tempfile.mkdtemp(prefix="exotic-bench-"))
-    cluster = EmbeddedServer(base / "cluster", settings=SERVER_SETTINGS)
+    cluster = EmbeddedServer(base / "cluster", settings=settings or SERVER_SETTINGS)
     try:
         cluster.start()
         yield cluster.url("postgres")
@@ -841,14 +842,23 @@ def run_size(
     return results
 
 
-def _sizes(text_value: str) -> list[str]:
-    sizes = [s.strip().lower() for s in text_value.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in SIZES]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}"
-        )
-    return sizes
+def comma_list(allowed: Iterable[str], noun: str) -> Callable[[str], list[str]]:
+    """An argparse type: a comma-separated list of ``allowed`` words."""
+    choices = list(allowed)
+
+    def parse(text_value: str) -> list[str]:
+        words = [w.strip().lower() for w in text_value.split(",") if w.strip()]
+        unknown = [w for w in words if w not in choices]
+        if unknown:
+            raise argparse.ArgumentTypeError(
+                f"unknown {noun} {', '.join(unknown)}; choose from {', '.join(choices)}"
+            )
+        return words
+
+    return parse
+
+
+_sizes = comma_list(SIZES, "size")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -338,18 +338,8 @@ def verdict(outcomes: Sequence[Outcome]) -> list[str]:
     ]
 
 
-def _sizes(text_value: str) -> list[str]:
-    return bench_repositories._sizes(text_value)
-
-
-def _models(text_value: str) -> list[str]:
-    models = [m.strip().lower() for m in text_value.split(",") if m.strip()]
-    unknown = [m for m in models if m not in MODELS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown model {', '.join(unknown)}; choose from {', '.join(MODELS)}"
-        )
-    return models
+_sizes = bench_repositories._sizes
+_models = bench_repositories.comma_list(MODELS, "model")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

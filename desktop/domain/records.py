@@ -34,16 +34,14 @@ def record_builder(cls: type[R]) -> Callable[[Sequence[Any]], R]:
     """
     names = [field.name for field in fields(cls)]  # type: ignore[arg-type]
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = [
-        "def build(values):",
-        f"    ({', '.join(f'v{i}' for i in range(len(names)))},) = values",
-    ]
-    lines.append("    record = new(cls)")
-    for i, name in enumerate(names):
-        scope[f"set{i}"] = getattr(cls, name).__set__
-        lines.append(f"    set{i}(record, v{i})")
-    lines.append("    return record")
-    exec("\n".join(lines), scope)  # noqa: S102 - our own field names, nothing from outside
+    scope.update({f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)})
+    values = ", ".join(f"v{i}" for i in range(len(names)))
+    setting = "".join(f"    set{i}(record, v{i})\n" for i in range(len(names)))
+    source = (
+        f"def build(values):\n    ({values},) = values\n    record = new(cls)\n"
+        f"{setting}    return record\n"
+    )
+    exec(source, scope)  # noqa: S102 - our own field names, nothing from outside
     build: Callable[[Sequence[Any]], R] = scope["build"]
     return build
 

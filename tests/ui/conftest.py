@@ -10,14 +10,17 @@ import shiboken6
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import URL
 
-from desktop.bootstrap import BackOffice, Connection
+from desktop.bootstrap import BackOffice, Connection, build
+from desktop.db.engine import build_engine
 from desktop.domain.permissions import Actor
 from desktop.ui.app import make_application
 from desktop.ui.live import connection
 from desktop.ui.ops import ops
 from desktop.ui.session import Session
 from tests.services.conftest import (  # noqa: F401 - fixtures shared with the service tests
+    TEST_AUDIT,
     FakeClock,
     admin,
     agent,
@@ -28,6 +31,19 @@ from tests.services.conftest import (  # noqa: F401 - fixtures shared with the s
 )
 
 TEST_CONNECTION = Connection("local database on this computer", "exotic_travel", True)
+SECOND_MS = 1000  # "within a second": what the live updates promise
+
+
+@pytest.fixture
+def office_b(
+    database_url: URL,
+    clock: FakeClock,  # noqa: F811 - the shared fixture, as pytest passes it
+    passwords: object,  # noqa: F811
+) -> Iterator[BackOffice]:
+    """A second workstation on the same database: its own engine (pool) and services."""
+    engine = build_engine(database_url)
+    yield build(engine, clock=clock, audit=TEST_AUDIT, passwords=passwords)  # type: ignore[arg-type]
+    engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,9 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import URL, text
+from sqlalchemy import text
 
-from desktop.bootstrap import BackOffice, build
-from desktop.db.engine import build_engine
+from desktop.bootstrap import BackOffice
 from desktop.domain.enums import BookingStatus, Role
 from desktop.domain.listing import PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Actor
@@ -33,18 +32,8 @@ from desktop.ui.dialogs.destination_editor import DestinationEditor
 from desktop.ui.dialogs.staff_editor import StaffEditor
 from desktop.ui.live import LiveUpdates, set_current_live
 from desktop.ui.widgets.record_watch import EditedRecord
-from tests.services.conftest import TEST_AUDIT, FakeClock, destination_draft
-from tests.ui.conftest import make_session, settle
-
-SECOND_MS = 1000
-
-
-@pytest.fixture
-def office_b(database_url: URL, clock: FakeClock, passwords: object) -> Iterator[BackOffice]:
-    """The second workstation: its own engine (pool) and services."""
-    engine = build_engine(database_url)
-    yield build(engine, clock=clock, audit=TEST_AUDIT, passwords=passwords)  # type: ignore[arg-type]
-    engine.dispose()
+from tests.services.conftest import FakeClock, destination_draft
+from tests.ui.conftest import SECOND_MS, make_session, settle
 
 
 @pytest.fixture

@@ -38,9 +38,7 @@ from desktop.ui.dialogs.new_booking import NewBookingDialog
 from desktop.ui.live import connection
 from desktop.ui.widgets.booking_widgets import SearchPicker
 from tests.services.conftest import FakeClock, destination_draft
-from tests.ui.conftest import make_session, settle
-
-SECOND_MS = 1000
+from tests.ui.conftest import SECOND_MS, make_session, settle
 
 
 class LosesTheAnswer:

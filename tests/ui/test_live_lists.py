@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from pytestqt.qtbot import QtBot
-from sqlalchemy import URL
 
-from desktop.bootstrap import BackOffice, build
-from desktop.db.engine import build_engine
+from desktop.bootstrap import BackOffice
 from desktop.domain.enums import BookingStatus
 from desktop.domain.permissions import Actor
 from desktop.services.bookings import NewBooking, StayChange
 from desktop.services.people import PersonDetails
 from desktop.ui.live import LiveUpdates
 from desktop.ui.pages.bookings import BookingsPage
-from tests.services.conftest import TEST_AUDIT, FakeClock, destination_draft
-from tests.ui.conftest import make_session, settle
-
-SECOND_MS = 1000
-
-
-@pytest.fixture
-def office_b(database_url: URL, clock: FakeClock, passwords: object) -> Iterator[BackOffice]:
-    """The second workstation: its own engine (pool), listener and model."""
-    engine = build_engine(database_url)
-    yield build(engine, clock=clock, audit=TEST_AUDIT, passwords=passwords)  # type: ignore[arg-type]
-    engine.dispose()
+from tests.services.conftest import FakeClock, destination_draft
+from tests.ui.conftest import SECOND_MS, make_session, settle
 
 
 def _listening_page(

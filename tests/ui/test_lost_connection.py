@@ -53,9 +53,8 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.bookings import BookingsPage
 from desktop.version import __version__
 from tests.services.conftest import PASSWORD, TEST_AUDIT, FakeClock, destination_draft
-from tests.ui.conftest import make_session, settle
+from tests.ui.conftest import SECOND_MS, make_session, settle
 
-SECOND_MS = 1000
 APP = f"exotic-travel {__version__}"  # the pool's application_name
 LISTENER = "exotic-travel listener"
 OTHER_WORKSTATION = "exotic-tests workstation B"
