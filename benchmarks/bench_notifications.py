@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from multiprocessing.synchronize import Event
-from pathlib import Path
 from typing import Any
 
 import bench_repositories
@@ -323,12 +322,7 @@ def _loadavg() -> str:
 
 def machine(url: URL) -> list[str]:
     """What the figures were measured on (no paths, no host names)."""
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = bench_repositories.cpu_name()
     with psycopg.connect(conninfo(url)) as conn:
         version = conn.execute("SHOW server_version").fetchone()
         fsync = conn.execute("SHOW fsync").fetchone()

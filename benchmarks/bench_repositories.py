@@ -775,14 +775,18 @@ def migrate_to_head(url: URL) -> None:
 # -- report ---------------------------------------------------------------------
 
 
-def machine(url: URL) -> list[str]:
-    """What the figures were measured on (no paths, no host names)."""
+def cpu_name() -> str:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
+    return cpu
+
+
+def machine(url: URL) -> list[str]:
+    """What the figures were measured on (no paths, no host names)."""
+    cpu = cpu_name()
     ram_gib = 0.0
     with contextlib.suppress(ValueError, OSError, AttributeError):
         ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
