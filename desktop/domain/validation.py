@@ -144,3 +144,13 @@ def check_password(problems: Problems, password: str, *, email: str | None, fiel
         problems.add(field, f"Password can be at most {PASSWORD_MAX} characters long.")
     elif email and password.strip().lower() == email.strip().lower():
         problems.add(field, "Password must not be the e-mail address.")
+
+
+def email_problem(text: str) -> str | None:
+    """What the services would say about this e-mail address (None: they take it as it is).
+
+    Forms check what is typed by this rule, so it lives once, here.
+    """
+    problems = Problems()
+    clean_email(problems, text)
+    return problems.fields.get("email")

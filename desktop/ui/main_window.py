@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +25,16 @@ from PySide6.QtWidgets import (
 from desktop.domain.permissions import Permission
 from desktop.ui.app_state import settings
 from desktop.ui.dialogs import open_dialog
+from desktop.ui.dialogs.password import ChangePasswordDialog
 from desktop.ui.live import LiveUpdates, set_current_live
 from desktop.ui.ops import ops
+from desktop.ui.pages.audit import AuditPage
+from desktop.ui.pages.base import ListPage
+from desktop.ui.pages.bookings import BookingsPage
+from desktop.ui.pages.customers import CustomersPage
+from desktop.ui.pages.destinations import DestinationsPage
+from desktop.ui.pages.reviews import ReviewsPage
+from desktop.ui.pages.staff import StaffPage
 from desktop.ui.resources import app_icon, icon
 from desktop.ui.session import Session
 from desktop.version import APP_NAME, __version__
@@ -37,39 +44,34 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
 
 
+Page = ListPage[Any, Any]
+
+
 @dataclass(frozen=True)
 class PageSpec:
+    """A page of the window: its key (remembered layout, ``show_page``), its title in the
+    navigation, the role's permission that shows it, and its icon."""
+
     key: str
     title: str
-    module: str
-    class_name: str
+    page: type[Page]
     permission: Permission
     icon: str
 
 
 PAGES = (
-    PageSpec(
-        "bookings", "Bookings", "bookings", "BookingsPage", Permission.VIEW_BOOKINGS, "bookings"
-    ),
+    PageSpec("bookings", "Bookings", BookingsPage, Permission.VIEW_BOOKINGS, "bookings"),
     PageSpec(
         "destinations",
         "Destinations",
-        "destinations",
-        "DestinationsPage",
+        DestinationsPage,
         Permission.VIEW_DESTINATIONS,
         "destinations",
     ),
-    PageSpec(
-        "customers",
-        "Customers",
-        "customers",
-        "CustomersPage",
-        Permission.VIEW_CUSTOMERS,
-        "customers",
-    ),
-    PageSpec("reviews", "Reviews", "reviews", "ReviewsPage", Permission.VIEW_REVIEWS, "reviews"),
-    PageSpec("staff", "Staff", "staff", "StaffPage", Permission.MANAGE_STAFF, "staff"),
-    PageSpec("audit", "Audit log", "audit", "AuditPage", Permission.VIEW_AUDIT, "audit"),
+    PageSpec("customers", "Customers", CustomersPage, Permission.VIEW_CUSTOMERS, "customers"),
+    PageSpec("reviews", "Reviews", ReviewsPage, Permission.VIEW_REVIEWS, "reviews"),
+    PageSpec("staff", "Staff", StaffPage, Permission.MANAGE_STAFF, "staff"),
+    PageSpec("audit", "Audit log", AuditPage, Permission.VIEW_AUDIT, "audit"),
 )
 
 
@@ -114,13 +116,10 @@ class MainWindow(QMainWindow):
         set_current_live(self.live)  # editors opened from anywhere listen to it
         self.live.connection_changed.connect(self._connection_changed)
 
-        self.pages: dict[str, Any] = {}
+        self.pages: dict[str, Page] = {}
         self.specs: list[PageSpec] = [p for p in PAGES if session.can(p.permission)]
         for spec in self.specs:
-            page_class = getattr(
-                importlib.import_module(f"desktop.ui.pages.{spec.module}"), spec.class_name
-            )
-            page = page_class(session, self)
+            page = spec.page(session, self)
             page.status_message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
             page.attach_live(self.live)
             self.pages[spec.key] = page
@@ -145,10 +144,16 @@ class MainWindow(QMainWindow):
 
     # -- pages -------------------------------------------------------------------
 
-    def current_page(self) -> Any:
-        return self.stack.currentWidget()
+    def current_page(self) -> Page | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, ListPage) else None
 
-    def show_page(self, key: str) -> Any:
+    def bookings_page(self) -> BookingsPage | None:
+        """The Bookings page, when the role sees it (Ctrl+N opens a new booking there)."""
+        page = self.pages.get("bookings")
+        return page if isinstance(page, BookingsPage) else None
+
+    def show_page(self, key: str) -> Page | None:
         for row in range(self.navigation.count()):
             if self.navigation.item(row).data(Qt.ItemDataRole.UserRole) == key:
                 self.navigation.setCurrentRow(row)
@@ -203,12 +208,12 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(icon("refresh"), tr("&Refresh"), self)
         self.refresh_action.setObjectName("refresh")
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.triggered.connect(lambda: self.current_page().refresh())
+        self.refresh_action.triggered.connect(self._refresh_page)
         view_menu.addAction(self.refresh_action)
         find = QAction(icon("search"), tr("&Find"), self)
         find.setObjectName("find")
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: self.current_page().focus_search())
+        find.triggered.connect(self._find_on_page)
         view_menu.addAction(find)
         view_menu.addSeparator()
         for number, spec in enumerate(self.specs, start=1):
@@ -218,7 +223,8 @@ class MainWindow(QMainWindow):
             view_menu.addAction(go)
         self.addActions([self.refresh_action, find])
 
-        if "bookings" in self.pages and self.session.can(Permission.MANAGE_BOOKINGS):
+        bookings = self.bookings_page()
+        if bookings is not None and self.session.can(Permission.MANAGE_BOOKINGS):
             # Ctrl+N works from every page: the counter's most frequent action.
             new_booking = QAction(tr("New booking"), self)
             new_booking.setShortcut(QKeySequence.StandardKey.New)
@@ -227,7 +233,7 @@ class MainWindow(QMainWindow):
             self.addAction(new_booking)
             # The page's own action keeps no shortcut (two would be ambiguous), but its
             # menu entry still names the key: a menu shows what follows a tab as such.
-            page_action = self.pages["bookings"].new_action
+            page_action = bookings.new_action
             page_action.setShortcut(QKeySequence())
             shown = page_action.iconText()
             key = new_booking.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -251,14 +257,23 @@ class MainWindow(QMainWindow):
             label.setObjectName("statusInfo")
             status.addPermanentWidget(label)
 
-    def _new_booking(self) -> None:
-        page = self.show_page("bookings")
+    def _refresh_page(self) -> None:
+        page = self.current_page()
         if page is not None:
+            page.refresh()
+
+    def _find_on_page(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.focus_search()
+
+    def _new_booking(self) -> None:
+        page = self.bookings_page()
+        if page is not None:
+            self.show_page("bookings")
             page.new_booking()
 
     def _change_password(self) -> None:
-        from desktop.ui.dialogs.password import ChangePasswordDialog
-
         open_dialog(ChangePasswordDialog(self.session, self))
 
     def _about(self) -> None:

@@ -10,28 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from enum import Enum, auto
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDate,
-    QDateTime,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTime,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.listing import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest, RowCount, Sort
 from desktop.ui import quiet_gc
+from desktop.ui.formats import format_date, format_datetime, format_money
 from desktop.ui.ops import ops
 
 T = TypeVar("T")
@@ -73,34 +69,6 @@ class Column(Generic[T]):
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-def format_money(value: Decimal | None, locale: QLocale | None = None) -> str:
-    """Prices are in US dollars (the design's currency), shown with the locale's separators."""
-    if value is None:
-        return ""
-    locale = locale or QLocale()
-    return locale.toCurrencyString(float(value), "$", 2)
-
-
-def format_date(value: date | None, locale: QLocale | None = None) -> str:
-    if value is None:
-        return ""
-    locale = locale or QLocale()
-    return locale.toString(
-        QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat
-    )
-
-
-def format_datetime(value: datetime | None, locale: QLocale | None = None) -> str:
-    if value is None:
-        return ""
-    locale = locale or QLocale()
-    local = value.astimezone() if value.tzinfo else value
-    moment = QDateTime(
-        QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)
-    )
-    return locale.toString(moment, QLocale.FormatType.ShortFormat)
 
 
 def format_value(kind: ColumnKind, value: Any) -> str:
@@ -502,24 +470,3 @@ _ANSWERED_ROLES = frozenset(
     }
 )
 _TEXT_CACHE_ROWS = 2000  # a few screens of rows; the texts of rows long scrolled past go
-
-
-def badge_color(value: str) -> QColor:
-    """The badge colour of a status (bookings and payments share a palette)."""
-    return QColor(_BADGE_COLORS.get(value, "#6b7280"))
-
-
-_BADGE_COLORS = {
-    "pending": "#b7791f",
-    "confirmed": "#2563eb",
-    "completed": "#15803d",
-    "cancelled": "#6b7280",
-    "paid": "#15803d",
-    "failed": "#b91c1c",
-    "refunded": "#7c3aed",
-    "admin": "#7c3aed",
-    "moderator": "#2563eb",
-    "agent": "#0f766e",
-    "active": "#15803d",
-    "inactive": "#6b7280",
-}

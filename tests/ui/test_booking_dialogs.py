@@ -17,15 +17,14 @@ from desktop.domain.permissions import Actor
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking, StayChange
 from desktop.services.people import PersonDetails
-from desktop.ui.dialogs.booking_actions import (
-    CancelBookingDialog,
-    ChangeStayDialog,
-    PaymentDialog,
-)
 from desktop.ui.dialogs.booking_details import BookingDetailsDialog
+from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
+from desktop.ui.dialogs.change_stay import ChangeStayDialog
 from desktop.ui.dialogs.new_booking import NewBookingDialog
-from desktop.ui.table_model import format_money
-from desktop.ui.widgets.booking_widgets import TAKEN_BACKGROUND, SearchPicker, date_range
+from desktop.ui.dialogs.payment import PaymentDialog
+from desktop.ui.formats import date_range, format_money
+from desktop.ui.widgets.availability import TAKEN_BACKGROUND
+from desktop.ui.widgets.search_picker import SearchPicker
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 

@@ -18,8 +18,8 @@ from desktop.domain.permissions import Actor
 from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
 from desktop.ui.dialogs.destination_editor import DestinationEditor
+from desktop.ui.formats import format_money
 from desktop.ui.pages.destinations import DestinationsPage
-from desktop.ui.table_model import format_money
 from desktop.ui.widgets.forms import FieldMessage
 from desktop.ui.widgets.images import FAILED, LOADED
 from tests.services.conftest import FakeClock, destination_draft

@@ -24,14 +24,15 @@ from desktop.domain.permissions import Actor
 from desktop.domain.records import BookingRow, PersonRow
 from desktop.services.bookings import NewBooking, StayChange
 from desktop.services.people import PersonDetails
-from desktop.ui.dialogs.booking_actions import CancelBookingDialog, ChangeStayDialog
 from desktop.ui.dialogs.booking_details import BookingDetailsDialog
+from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
+from desktop.ui.dialogs.change_stay import ChangeStayDialog
 from desktop.ui.dialogs.conflict import MINE, THEIRS, ConflictDialog
 from desktop.ui.dialogs.customer_editor import CustomerEditor
 from desktop.ui.dialogs.destination_editor import DestinationEditor
+from desktop.ui.dialogs.edited_record import EditedRecord
 from desktop.ui.dialogs.staff_editor import StaffEditor
 from desktop.ui.live import LiveUpdates, set_current_live
-from desktop.ui.widgets.record_watch import EditedRecord
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import SECOND_MS, make_session, settle
 

@@ -31,12 +31,12 @@ from desktop.domain.permissions import Actor
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
-from desktop.ui.dialogs.booking_actions import CancelBookingDialog
 from desktop.ui.dialogs.booking_details import BookingDetailsDialog
+from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
 from desktop.ui.dialogs.customer_editor import CustomerEditor
 from desktop.ui.dialogs.new_booking import NewBookingDialog
 from desktop.ui.live import connection
-from desktop.ui.widgets.booking_widgets import SearchPicker
+from desktop.ui.widgets.search_picker import SearchPicker
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import SECOND_MS, make_session, settle
 

@@ -13,13 +13,13 @@ from desktop.bootstrap import BackOffice
 from desktop.domain.listing import DestinationFilter, PageRequest, Sort
 from desktop.domain.permissions import Actor
 from desktop.domain.records import DestinationRow
+from desktop.ui.formats import format_money
 from desktop.ui.table_model import (
     RAW_ROLE,
     ROW_ROLE,
     Column,
     ColumnKind,
     PagedTableModel,
-    format_money,
 )
 from tests.services.conftest import destination_draft
 from tests.ui.conftest import settle

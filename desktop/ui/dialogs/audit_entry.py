@@ -10,14 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QDate,
-    QDateTime,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTime,
     QTimer,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QShowEvent
@@ -39,7 +36,9 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import Role
 from desktop.domain.permissions import ROLE_LABELS
 from desktop.domain.records import AuditRow
-from desktop.ui.table_model import format_date, format_datetime, format_money
+from desktop.ui.dates import qdatetime
+from desktop.ui.formats import format_date, format_datetime, format_money
+from desktop.ui.widgets.labels import title_label
 
 Index = QModelIndex | QPersistentModelIndex
 CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # REMOVED, ADDED or None, on the value cells
@@ -187,11 +186,7 @@ def long_moment(value: datetime | None) -> str:
     """The entry's time in full, with the workstation's time zone."""
     if value is None:
         return "—"
-    local = value.astimezone() if value.tzinfo else value
-    moment = QDateTime(
-        QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second)
-    )
-    return QLocale().toString(moment, QLocale.FormatType.LongFormat)
+    return QLocale().toString(qdatetime(value), QLocale.FormatType.LongFormat)
 
 
 def _swatch(color: QColor, word: str) -> str:
@@ -233,8 +228,9 @@ class AuditEntryDialog(QDialog):
             + (f" — {where}" if where else "")
         )
         layout = QVBoxLayout(self)
-        heading = QLabel(tr("{0} on {1}").format(entry.action, where) if where else entry.action)
-        heading.setObjectName("dialogTitle")
+        heading = title_label(
+            tr("{0} on {1}").format(entry.action, where) if where else entry.action
+        )
         layout.addWidget(heading)
 
         facts = QFormLayout()

@@ -27,26 +27,19 @@ from desktop.domain.errors import BackOfficeError, DatabaseUnavailable, NotFound
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.dialogs.booking_actions import (
-    BookingActionDialog,
-    CancelBookingDialog,
-    ChangeStayDialog,
-    PaymentDialog,
-    payment_targets,
-)
+from desktop.ui.dialogs.booking_action import BookingActionDialog
+from desktop.ui.dialogs.booking_watch import booking_changes, watch_booking
+from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
+from desktop.ui.dialogs.change_stay import ChangeStayDialog
+from desktop.ui.dialogs.fitting_dialog import FittingDialog
+from desktop.ui.dialogs.payment import PaymentDialog, payment_targets
 from desktop.ui.errors import describe, show_error
 from desktop.ui.ops import run_op
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
-from desktop.ui.widgets.booking_widgets import (
-    BookingSummary,
-    FittingDialog,
-    ProblemBar,
-    booking_changes,
-    note_label,
-    title_label,
-    watch_booking,
-)
+from desktop.ui.widgets.booking_summary import BookingSummary
+from desktop.ui.widgets.labels import note_label, title_label
+from desktop.ui.widgets.record_bar import ProblemBar
 from desktop.ui.widgets.record_watch import OutcomeCheck
 
 

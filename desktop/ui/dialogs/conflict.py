@@ -10,14 +10,10 @@ version saved now, so the database checks them against that version again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from enum import Enum
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.table_model import format_money
+from desktop.ui.record_fields import Field
 from desktop.ui.widgets.colors import MUTED_COLOR, paint
+from desktop.ui.widgets.labels import title_label
 
 MINE = "mine"
 THEIRS = "theirs"
@@ -49,70 +46,6 @@ UNCHOSEN_STYLE = "background: transparent; border: 1px solid #e5e7eb; border-rad
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ConflictDialog", text)
-
-
-# -- how values read -----------------------------------------------------------------
-
-
-def show_text(value: Any) -> str:
-    if value is None or value == "":
-        return tr("(empty)")
-    return str(value)
-
-
-def show_money(value: Any) -> str:
-    if value is None or value == "":
-        return tr("(empty)")
-    return format_money(Decimal(value))
-
-
-def show_date(value: Any) -> str:
-    if not isinstance(value, date):
-        return show_text(value)
-    return QLocale().toString(QDate(value.year, value.month, value.day), "ddd d MMM yyyy")
-
-
-def show_list(value: Any) -> str:
-    items = [str(item) for item in value or ()]
-    return "\n".join(f"• {item}" for item in items) if items else tr("(none)")
-
-
-def show_yes_no(value: Any) -> str:
-    return tr("Yes") if value else tr("No")
-
-
-def show_days(value: Any) -> str:
-    return tr("1 day") if value == 1 else tr("{0} days").format(value)
-
-
-def show_choice(labels: Mapping[Any, str]) -> Callable[[Any], str]:
-    """An enum or code shown by its label (a role, a status)."""
-
-    def show(value: Any) -> str:
-        if value in labels:
-            return tr(labels[value])
-        if isinstance(value, Enum):
-            return str(value.value).capitalize()
-        return show_text(value)
-
-    return show
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a record as the conflict dialog shows it."""
-
-    key: str
-    label: str
-    show: Callable[[Any], str] = show_text
-    choosable: bool = True  # False: shown for context (a booking's status), never chosen
-
-
-def differing(
-    fields: Sequence[Field], first: Mapping[str, Any], second: Mapping[str, Any]
-) -> list[str]:
-    """The keys of the fields whose values differ between two versions."""
-    return [f.key for f in fields if first.get(f.key) != second.get(f.key)]
 
 
 # -- the dialog ----------------------------------------------------------------------
@@ -213,12 +146,11 @@ class ConflictDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        title = QLabel(
+        title = title_label(
             tr("Someone else saved this {0} while you were editing it").format(noun)
             if saving
             else tr("This {0} was changed on another workstation").format(noun)
         )
-        title.setObjectName("dialogTitle")
         layout.addWidget(title)
         to_decide = self.to_decide()
         self.intro = QLabel()

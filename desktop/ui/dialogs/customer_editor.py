@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import (
@@ -21,58 +21,26 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.permissions import Permission
 from desktop.domain.records import PersonRow
-from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PHONE_MAX
+from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PHONE_MAX, email_problem
 from desktop.services.people import PersonDetails
-from desktop.ui.dialogs.conflict import Field
-from desktop.ui.dialogs.editor_base import RecordEditor
+from desktop.ui.dialogs.person_form import (
+    fill_person,
+    person_fields,
+    person_values,
+    typed_person_details,
+    typed_person_values,
+)
+from desktop.ui.dialogs.record_editor import RecordEditor
+from desktop.ui.formats import format_datetime
 from desktop.ui.session import Session
-from desktop.ui.table_model import format_datetime
+from desktop.ui.widgets.labels import title_label
 
-# The shapes the services accept (desktop.domain.validation), checked here as the person types.
-EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The shape the services accept (desktop.domain.validation), checked here as the person types.
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]{5,20}$")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("CustomerEditor", text)
-
-
-def person_fields() -> list[Field]:
-    """A person's fields as the conflict dialog shows them."""
-    return [Field("name", tr("Name")), Field("email", tr("E-mail")), Field("phone", tr("Phone"))]
-
-
-def person_values(row: PersonRow) -> dict[str, Any]:
-    return {"name": row.name, "email": row.email, "phone": row.phone or None}
-
-
-def typed_person_values(name: str, email: str, phone: str) -> dict[str, Any]:
-    """What a person form holds, cleaned as the service cleans it (e-mail in lower case)."""
-    return {
-        "name": name.strip(),
-        "email": email.strip().lower(),
-        "phone": phone.strip() or None,
-    }
-
-
-def typed_person_details(name: str, email: str, phone: str) -> PersonDetails:
-    """What a person form holds, as the service takes it."""
-    return PersonDetails(name=name.strip(), email=email.strip(), phone=phone.strip() or None)
-
-
-class PersonFields(Protocol):
-    """A form with a person's three fields (the customer and staff editors)."""
-
-    name: QLineEdit
-    email: QLineEdit
-    phone: QLineEdit
-
-
-def fill_person(form: PersonFields, values: Mapping[str, Any]) -> None:
-    """A person's name, e-mail and phone into a form's three fields."""
-    form.name.setText(values["name"] or "")
-    form.email.setText(values["email"] or "")
-    form.phone.setText(values["phone"] or "")
 
 
 class CustomerEditor(RecordEditor[PersonRow]):
@@ -88,8 +56,7 @@ class CustomerEditor(RecordEditor[PersonRow]):
         self.setMinimumWidth(520)
 
         layout = QVBoxLayout(self)
-        self.heading = QLabel()
-        self.heading.setObjectName("dialogTitle")
+        self.heading = title_label("")
         layout.addWidget(self.heading)
         self.summary = QLabel()
         self.summary.setObjectName("customerSummary")
@@ -179,7 +146,7 @@ class CustomerEditor(RecordEditor[PersonRow]):
             problems["email"] = tr("Type the customer's e-mail address.")
         elif len(email) > EMAIL_MAX:
             problems["email"] = tr("At most {0} characters.").format(EMAIL_MAX)
-        elif not EMAIL_SHAPE.match(email):
+        elif email_problem(email) is not None:
             problems["email"] = tr("An e-mail address looks like name@example.com.")
         phone = self.phone.text().strip()
         if len(phone) > PHONE_MAX:

@@ -37,19 +37,13 @@ from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
 from desktop.services.destinations import MAX_DURATION_DAYS, MAX_GUESTS, DestinationDraft
-from desktop.ui.dialogs.conflict import (
-    Field,
-    show_days,
-    show_list,
-    show_money,
-    show_text,
-    show_yes_no,
-)
-from desktop.ui.dialogs.editor_base import RecordEditor
+from desktop.ui.dialogs.record_editor import RecordEditor
+from desktop.ui.formats import days_text, format_datetime, format_money
 from desktop.ui.ops import run_op
+from desktop.ui.record_fields import Field, show_list, show_money, show_text, show_yes_no
 from desktop.ui.session import Session
-from desktop.ui.table_model import format_datetime, format_money
 from desktop.ui.widgets.images import ImageListEditor
+from desktop.ui.widgets.labels import title_label
 from desktop.ui.widgets.tags import TagEditor
 
 log = logging.getLogger(__name__)
@@ -103,7 +97,7 @@ def destination_fields() -> list[Field]:
         Field("country", tr("Country")),
         Field("city", tr("City")),
         Field("price", tr("Price per person"), show_money),
-        Field("duration", tr("Duration"), show_days),
+        Field("duration", tr("Duration"), days_text),
         Field("max_guests", tr("Maximum guests"), show_text),
         Field("active", tr("Open for booking"), show_yes_no),
         Field("features", tr("Features"), show_list),
@@ -172,8 +166,7 @@ class DestinationEditor(RecordEditor[DestinationRow]):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
-        self.heading = QLabel()
-        self.heading.setObjectName("dialogTitle")
+        self.heading = title_label("")
         layout.addWidget(self.heading)
         self.summary = QLabel()
         self.summary.setObjectName("destinationSummary")

@@ -10,11 +10,9 @@ import itertools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QFormLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,22 +28,18 @@ from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.dialogs.customer_editor import typed_person_details
+from desktop.ui.dialogs.form_dialog import FormDialog
+from desktop.ui.dialogs.new_customer import NewCustomerDialog
 from desktop.ui.errors import describe, show_error
+from desktop.ui.formats import days_text, format_money, guests_text
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
-from desktop.ui.widgets.booking_widgets import (
-    BookingFormDialog,
-    FittingDialog,
-    SearchPicker,
-    StayEditor,
-    destination_facts,
-    set_buddy,
-    title_label,
-)
 from desktop.ui.widgets.colors import ERROR_COLOR, MUTED_COLOR, OK_COLOR, paint
-from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.forms import FieldMessage, Form, set_buddy
+from desktop.ui.widgets.labels import title_label
 from desktop.ui.widgets.record_watch import OutcomeCheck
+from desktop.ui.widgets.search_picker import SearchPicker
+from desktop.ui.widgets.stay_editor import StayEditor
 
 CUSTOMER_RESULTS = 20
 DESTINATION_RESULTS = 50
@@ -54,6 +48,14 @@ CATALOGUE_PAGE = 500
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("NewBooking", text)
+
+
+def destination_facts(destination: DestinationRow) -> str:
+    return tr("{0} per person · {1} · up to {2}").format(
+        format_money(destination.price),
+        days_text(destination.duration),
+        guests_text(destination.max_guests),
+    )
 
 
 def describe_customer(person: PersonRow) -> tuple[str, str]:
@@ -72,90 +74,7 @@ def _matches(destination: DestinationRow, needle: str) -> bool:
     )
 
 
-class NewCustomerDialog(FittingDialog):
-    """A customer who is not on file yet, added without leaving the booking."""
-
-    created = Signal(object)  # PersonRow
-
-    def __init__(self, session: Session, initial: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session = session
-        self.setObjectName("newCustomerDialog")
-        self.setWindowTitle(tr("New customer"))
-        self.setMinimumWidth(440)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(10)
-        layout.addWidget(title_label(tr("New customer")))
-        form_layout = QFormLayout()
-        layout.addLayout(form_layout)
-        self.name = QLineEdit()
-        self.name.setObjectName("customerName")
-        self.email = QLineEdit()
-        self.email.setObjectName("customerEmail")
-        self.email.setPlaceholderText("name@example.com")
-        self.phone = QLineEdit()
-        self.phone.setObjectName("customerPhone")
-        self.phone.setPlaceholderText(tr("optional, e.g. +44 20 7946 0000"))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setText(tr("&Add customer"))
-        self.save_button.setObjectName("saveCustomer")
-        self.form = Form(form_layout, self.save_button, self._problems, self)
-        for name, label, editor in (
-            ("name", tr("&Name"), self.name),
-            ("email", tr("&E-mail"), self.email),
-            ("phone", tr("&Phone"), self.phone),
-        ):
-            self.form.add(name, label, editor)
-            set_buddy(form_layout, editor, editor)
-        self.message = FieldMessage()
-        self.message.setObjectName("customerMessage")
-        self.form.general_message(self.message)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.save_button.setDefault(True)  # once in the dialog: Enter saves
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        QWidget.setTabOrder(self.name, self.email)
-        QWidget.setTabOrder(self.email, self.phone)
-        self._prefill(initial.strip())
-        self.form.revalidate()
-
-    def _prefill(self, text: str) -> None:
-        """What was typed into the customer search is most likely the new customer's."""
-        if "@" in text:
-            self.email.setText(text)
-            self.name.setFocus()
-        elif text and sum(c.isdigit() for c in text) * 2 >= len(text):
-            self.phone.setText(text)
-            self.name.setFocus()
-        else:
-            self.name.setText(text)
-            (self.email if text else self.name).setFocus()
-
-    def _problems(self) -> Mapping[str, str]:
-        problems: dict[str, str] = {}
-        if not self.name.text().strip():
-            problems["name"] = tr("Type the customer's name.")
-        email = self.email.text().strip()
-        if "@" not in email or "." not in email.rpartition("@")[2]:
-            problems["email"] = tr("Type an e-mail address such as name@example.com.")
-        return problems
-
-    def _submit(self) -> None:
-        details = typed_person_details(self.name.text(), self.email.text(), self.phone.text())
-        office, actor = self.session.office, self.session.actor
-
-        def done(person: PersonRow) -> None:
-            self.created.emit(person)
-            self.accept()
-
-        self.form.save(lambda: office.customers.create(actor, details), done, parent=self)
-
-
-class NewBookingDialog(BookingFormDialog):
+class NewBookingDialog(FormDialog[BookingRow]):
     """Pick or add the customer, pick the destination, set the stay, save once."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -214,13 +133,7 @@ class NewBookingDialog(BookingFormDialog):
         )
         self.stay = StayEditor(session, self)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setText(tr("Save &booking"))
-        self.save_button.setObjectName("saveBooking")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = self._ok_cancel_buttons(tr("Save &booking"), "saveBooking")
 
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("customer", tr("&Customer"), self.customer)
@@ -241,8 +154,6 @@ class NewBookingDialog(BookingFormDialog):
         # saves, never the first button of the focus chain ("New customer…").
         self.save_button.setDefault(True)
 
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
         self.new_customer_button.clicked.connect(self._new_customer)
         self.customer.picked.connect(lambda _row: self.destination.setFocus())
         self.destination.chosen_changed.connect(self._destination_chosen)
@@ -358,7 +269,7 @@ class NewBookingDialog(BookingFormDialog):
         problems.update(self.stay.problems())
         return problems
 
-    def _work(self) -> Callable[[], BookingRow]:
+    def _save_work(self) -> Callable[[], BookingRow]:
         customer: PersonRow = self.customer.chosen
         destination: DestinationRow = self.destination.chosen
         start, end, guests, requests = self.stay.stay()
@@ -378,12 +289,17 @@ class NewBookingDialog(BookingFormDialog):
         if busy:
             self._say("")
 
+    def _took(self, booking: BookingRow) -> None:
+        self.booking = booking
+        super()._took(booking)
+
     def _refused(self, exc: BaseException) -> None:
         """Say why inline; everything typed stays as it was."""
         super()._refused(exc)
         self.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _not_saved(self, exc: BaseException) -> None:
+        """Why, under the form; everything typed stays as it was."""
         if isinstance(exc, Conflict):
             self.form.show_general(exc.message)
             self.stay.hint.refresh()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import AuthenticationFailed, ValidationError
 from desktop.domain.validation import PASSWORD_MAX, PASSWORD_MIN
-from desktop.ui.dialogs.editor_base import FormDialog
+from desktop.ui.dialogs.form_dialog import FormDialog
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
+from desktop.ui.widgets.labels import title_label
 
 
 def tr(text: str) -> str:
@@ -33,7 +34,7 @@ def password_edit(name: str) -> QLineEdit:
     return edit
 
 
-class ChangePasswordDialog(FormDialog):
+class ChangePasswordDialog(FormDialog[None]):
     """The current password, then the new one twice; a wrong current one changes nothing."""
 
     changed = Signal()
@@ -45,8 +46,7 @@ class ChangePasswordDialog(FormDialog):
         self.setWindowTitle(tr("Change my password"))
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
-        heading = QLabel(tr("Change my password"))
-        heading.setObjectName("dialogTitle")
+        heading = title_label(tr("Change my password"))
         layout.addWidget(heading)
         account = QLabel(
             tr("For {0} ({1}). You stay signed in.").format(session.actor.name, session.actor.email)
@@ -63,7 +63,7 @@ class ChangePasswordDialog(FormDialog):
         self.current = password_edit("currentPassword")
         self.new_password = password_edit("newPassword")
         self.repeat = password_edit("repeatPassword")
-        self._add_ok_cancel(tr("Change password"))
+        self.buttons = self._ok_cancel_buttons(tr("Change password"), "save")
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("current", tr("&Current password"), self.current)
         self.form.add("new_password", tr("&New password"), self.new_password)
@@ -100,28 +100,23 @@ class ChangePasswordDialog(FormDialog):
             problems["repeat"] = tr("The two new passwords differ.")
         return problems
 
-    def save(self) -> None:
+    def _save_work(self) -> Callable[[], None]:
         office, actor = self.session.office, self.session.actor
         current, new = self.current.text(), self.new_password.text()
+        return lambda: office.auth.change_own_password(actor, current, new)
 
-        def done(_result: None) -> None:
-            self._show_done()
-            self.changed.emit()
+    def _took(self, _result: None) -> None:
+        """Said in the dialog, which stays open with one button to close it."""
+        self._show_done()
+        self.changed.emit()
 
-        def wrong_current(exc: BaseException) -> bool:
-            if not isinstance(exc, AuthenticationFailed):
-                return False
-            # Under the field that was wrong; the new password stays as typed.
-            self.form.show_refusal(ValidationError({"current": exc.message}))
-            self.current.selectAll()
-            return True
-
-        self.form.save(
-            lambda: office.auth.change_own_password(actor, current, new),
-            done,
-            parent=self,
-            refused=wrong_current,
-        )
+    def _refusal_taken(self, exc: BaseException) -> bool:
+        if not isinstance(exc, AuthenticationFailed):
+            return False
+        # Under the field that was wrong; the new password stays as typed.
+        self.form.show_refusal(ValidationError({"current": exc.message}))
+        self.current.selectAll()
+        return True
 
     def _show_done(self) -> None:
         """Say so in the dialog: the fields go (emptied), one button closes."""

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.records import ReviewRow
-from desktop.ui.table_model import format_datetime
+from desktop.ui.formats import format_datetime
+from desktop.ui.widgets.labels import title_label
 
 MAX_STARS = 5
 
@@ -40,8 +41,7 @@ class ReviewDialog(QDialog):
         self.setMinimumWidth(480)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
-        heading = QLabel(review.destination_name)
-        heading.setObjectName("dialogTitle")
+        heading = title_label(review.destination_name)
         layout.addWidget(heading)
         rating = QLabel(
             tr("{0}  {1} of 5").format(stars(review.rating), QLocale().toString(review.rating))

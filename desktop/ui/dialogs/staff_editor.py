@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
@@ -20,23 +19,29 @@ from PySide6.QtWidgets import (
 from desktop.domain.enums import Role
 from desktop.domain.permissions import ROLE_LABELS, STAFF_ROLES
 from desktop.domain.records import PersonRow
-from desktop.domain.validation import EMAIL_MAX, NAME_MAX, PASSWORD_MIN, PHONE_MAX
+from desktop.domain.validation import (
+    EMAIL_MAX,
+    NAME_MAX,
+    PASSWORD_MIN,
+    PHONE_MAX,
+    email_problem,
+)
 from desktop.services.people import PersonDetails
-from desktop.ui.dialogs.conflict import Field, show_choice
-from desktop.ui.dialogs.customer_editor import (
+from desktop.ui.dialogs.form_dialog import FormDialog
+from desktop.ui.dialogs.password import password_edit
+from desktop.ui.dialogs.person_form import (
     fill_person,
     person_fields,
     person_values,
     typed_person_details,
     typed_person_values,
 )
-from desktop.ui.dialogs.editor_base import FormDialog, RecordEditor
-from desktop.ui.dialogs.password import password_edit
+from desktop.ui.dialogs.record_editor import RecordEditor
 from desktop.ui.errors import show_error
+from desktop.ui.record_fields import Field, show_choice
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from desktop.ui.widgets.labels import title_label
 
 
 def tr(text: str) -> str:
@@ -57,12 +62,6 @@ def staff_fields() -> list[Field]:
 
 def staff_values(row: PersonRow) -> dict[str, Any]:
     return {**person_values(row), "role": row.role}
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("dialogTitle")
-    return label
 
 
 def password_problems(password: str, repeat: str, email: str, field: str) -> dict[str, str]:
@@ -88,7 +87,7 @@ class StaffEditor(RecordEditor[PersonRow]):
         self.setObjectName("staffEditor")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        self.heading = _title("")
+        self.heading = title_label("")
         layout.addWidget(self.heading)
         form_layout = QFormLayout()
         form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -204,7 +203,7 @@ class StaffEditor(RecordEditor[PersonRow]):
         if not self.name.text().strip():
             problems["name"] = tr("Type the staff member's name.")
         email = self.email.text().strip()
-        if not _EMAIL.match(email):
+        if email_problem(email) is not None:
             problems["email"] = tr("Type an e-mail address such as name@example.com.")
         if self.chosen_role() not in STAFF_ROLES:
             problems["role"] = tr("Choose Administrator, Moderator or Counter agent.")
@@ -232,10 +231,8 @@ class StaffEditor(RecordEditor[PersonRow]):
         show_error(self, exc)
 
 
-class ResetPasswordDialog(FormDialog):
+class ResetPasswordDialog(FormDialog[PersonRow]):
     """A new password for a staff member who forgot theirs; ``saved`` carries the person."""
-
-    saved = Signal(object)  # the person whose password it is
 
     def __init__(self, session: Session, person: PersonRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -245,7 +242,7 @@ class ResetPasswordDialog(FormDialog):
         self.setWindowTitle(tr("Reset password — {0}").format(person.name))
         self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
-        layout.addWidget(_title(tr("A new password for {0}").format(person.name)))
+        layout.addWidget(title_label(tr("A new password for {0}").format(person.name)))
         intro = QLabel(
             tr(
                 "From now on {0} signs in as {1} with this password; the old one stops "
@@ -260,7 +257,7 @@ class ResetPasswordDialog(FormDialog):
         layout.addLayout(form_layout)
         self.password = password_edit("password")
         self.repeat = password_edit("repeat")
-        self._add_ok_cancel(tr("Reset password"))
+        self.buttons = self._ok_cancel_buttons(tr("Reset password"), "save")
         self.form = Form(form_layout, self.save_button, self._problems, self)
         self.form.add("password", tr("New &password"), self.password)
         self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
@@ -277,15 +274,13 @@ class ResetPasswordDialog(FormDialog):
             self.password.text(), self.repeat.text(), self.person.email, "password"
         )
 
-    def save(self) -> None:
+    def _save_work(self) -> Callable[[], PersonRow]:
+        """Resets the password; ``saved`` then carries the person whose password it is."""
         office, actor = self.session.office, self.session.actor
         person, password = self.person, self.password.text()
-        self.form.save(
-            lambda: office.staff.reset_password(actor, person.id, password),
-            lambda _none: self._done(),
-            parent=self,
-        )
 
-    def _done(self) -> None:
-        self.saved.emit(self.person)
-        self.accept()
+        def work() -> PersonRow:
+            office.staff.reset_password(actor, person.id, password)
+            return person
+
+        return work

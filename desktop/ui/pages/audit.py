@@ -19,6 +19,7 @@ from desktop.domain.listing import (
 )
 from desktop.domain.permissions import Permission
 from desktop.domain.records import AuditRow, PersonRow
+from desktop.ui.dates import pydate
 from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
@@ -86,10 +87,6 @@ def resource(entry: AuditRow) -> str:
 def _start_of(day: date) -> datetime:
     """Local midnight at the start of a day, as an aware moment."""
     return datetime(day.year, day.month, day.day).astimezone()
-
-
-def _day(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 class AuditPage(ListPage[AuditRow, AuditFilter]):
@@ -234,7 +231,7 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
         digits = self.resource_id.text().strip()
         since = until = None
         if self.use_dates.isChecked():
-            first, last = sorted((_day(self.since.date()), _day(self.until.date())))
+            first, last = sorted((pydate(self.since.date()), pydate(self.until.date())))
             since, until = _start_of(first), _start_of(last + timedelta(days=1))
         return AuditFilter(
             user_id=self.who.currentData() if self.who is not None else None,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
 
+from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus, PaymentStatus
 from desktop.domain.listing import (
     BOOKINGS_DEFAULT_SORT,
@@ -20,6 +20,7 @@ from desktop.domain.listing import (
 )
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow
+from desktop.ui.dates import pydate
 from desktop.ui.dialogs import open_dialog
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
@@ -27,10 +28,6 @@ from desktop.ui.table_model import Column, ColumnKind
 from desktop.ui.widgets.destination_filter import DestinationFilterBox
 
 K = ColumnKind
-
-
-def _qdate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class BookingsPage(ListPage[BookingRow, BookingFilter]):
@@ -177,7 +174,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
 
     def update_actions(self) -> None:
         row = self.selected()
-        active = row is not None and row.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+        active = row is not None and row.status in ACTIVE_STATUSES
         self.open_action.setEnabled(row is not None)
         self.confirm_action.setEnabled(row is not None and row.status is BookingStatus.PENDING)
         self.change_action.setEnabled(active)
@@ -195,8 +192,8 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
             statuses=frozenset({status}) if status else frozenset(),
             payment_statuses=frozenset({payment}) if payment else frozenset(),
             destination_id=self.destination.currentData(),
-            stay_from=_qdate(self.stay_from.date()) if use_dates else None,
-            stay_to=_qdate(self.stay_to.date()) if use_dates else None,
+            stay_from=pydate(self.stay_from.date()) if use_dates else None,
+            stay_to=pydate(self.stay_to.date()) if use_dates else None,
         )
 
     def fetch_page(self, f: BookingFilter, request: PageRequest) -> Page[BookingRow]:
@@ -236,17 +233,17 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.run(lambda: office.bookings.complete(actor, row.id, row.version), self.row_saved)
 
     def change_stay(self) -> None:
-        from desktop.ui.dialogs.booking_actions import ChangeStayDialog
+        from desktop.ui.dialogs.change_stay import ChangeStayDialog
 
         self._dialog(ChangeStayDialog)
 
     def cancel(self) -> None:
-        from desktop.ui.dialogs.booking_actions import CancelBookingDialog
+        from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
 
         self._dialog(CancelBookingDialog)
 
     def record_payment(self) -> None:
-        from desktop.ui.dialogs.booking_actions import PaymentDialog
+        from desktop.ui.dialogs.payment import PaymentDialog
 
         self._dialog(PaymentDialog)
 

@@ -3,14 +3,14 @@
 A dialog lists its fields once (name -> editor); ``check()`` returns the
 problems it can see locally, and the service's ``ValidationError`` fields land
 under the same editors. Nothing typed is cleared when the server refuses.
+How a dialog saves its form is ``desktop.ui.dialogs.form_dialog``'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -18,19 +18,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.errors import BackOfficeError, ValidationError
-from desktop.ui.errors import describe, show_error
+from desktop.domain.errors import ValidationError
 from desktop.ui.live import OFFLINE_TIP, connection
-from desktop.ui.ops import run_op
-
-T = TypeVar("T")
 
 
 def tr(text: str) -> str:
@@ -62,6 +60,38 @@ def with_message(editor: QWidget) -> tuple[QWidget, FieldMessage]:
     message = FieldMessage(box)
     layout.addWidget(message)
     return box, message
+
+
+def set_buddy(layout: QFormLayout, field: QWidget, buddy: QWidget) -> QLabel | None:
+    """Point the row's label mnemonic (&Customer) at the editor, not the box around it."""
+    container = field.parentWidget()
+    label = layout.labelForField(container) if container is not None else None
+    if isinstance(label, QLabel):
+        label.setBuddy(buddy)
+        return label
+    return None
+
+
+class FieldRow(QWidget):
+    """An editor with notes beside it, as one form field (``changed`` tells the Form)."""
+
+    changed = Signal()
+
+    def __init__(self, editor: QWidget, *extras: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(editor)
+        for extra in extras:
+            layout.addWidget(extra)
+        layout.addStretch(1)
+        self.setFocusProxy(editor)
+        if isinstance(editor, QDateEdit):
+            editor.dateChanged.connect(lambda _d: self.changed.emit())
+        elif isinstance(editor, QSpinBox):
+            editor.valueChanged.connect(lambda _v: self.changed.emit())
 
 
 class Form(QObject):
@@ -188,42 +218,3 @@ class Form(QObject):
     def show_general(self, text: str | None) -> None:
         if self._general is not None:
             self._general.show_problem(text)
-
-    def save(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        *,
-        parent: QWidget,
-        refused: Callable[[BaseException], bool] | None = None,
-    ) -> bool:
-        """Check the form, then save in the background (False: not valid, nothing went out).
-
-        The button waits meanwhile and everything typed stays. ``refused`` hears every
-        refusal first (True: handled there); then the service's field messages land
-        under the fields, its other refusals under the form, and anything unexpected
-        gets the error dialog.
-        """
-        self.touch_all()
-        if not self.revalidate():
-            return False
-        self.set_busy(True)
-        self.show_general(None)
-
-        def finished(result: T) -> None:
-            self.set_busy(False)
-            done(result)
-
-        def failed(exc: BaseException) -> None:
-            self.set_busy(False)
-            if refused is not None and refused(exc):
-                return
-            if isinstance(exc, ValidationError):
-                self.show_refusal(exc)
-            elif isinstance(exc, BackOfficeError):
-                self.show_general(describe(exc)[1])
-            else:
-                show_error(parent, exc)
-
-        run_op(work, finished, parent=parent, on_failed=failed, busy=True)
-        return True

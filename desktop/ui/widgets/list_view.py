@@ -21,13 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import quiet_gc
 from desktop.ui.app_state import settings
-from desktop.ui.table_model import (
-    RAW_ROLE,
-    ROW_ROLE,
-    ColumnKind,
-    PagedTableModel,
-    badge_color,
-)
+from desktop.ui.table_model import RAW_ROLE, ROW_ROLE, ColumnKind, PagedTableModel
+from desktop.ui.widgets.colors import badge_color
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -1,30 +1,29 @@
-"""What the record editors share: how a save goes, once, for every editor of a versioned record.
+"""What the record editors share: a versioned record kept honest against other workstations.
 
 The destination, customer and staff editors each give their fields, their local
-checks, their service calls and their messages. Here: Save runs in the
-background and keeps everything typed; the service's refusals land under the
-fields; someone else's newer version, a deleted record and a lost connection go
-to the ``EditedRecord``; a dialog closed while its save is on its way still
-reports the save to its page.
+checks, their service calls and their messages. They save as every dialog does
+(``FormDialog``); here, someone else's newer version, a deleted record and a
+lost connection go to the ``EditedRecord``, and a role that may only look gets
+the editor read-only.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QPushButton, QWidget
 
-from desktop.domain.errors import BackOfficeError, DatabaseUnavailable, ValidationError
-from desktop.ui.dialogs.conflict import Field
+from desktop.domain.errors import DatabaseUnavailable
+from desktop.ui.dialogs.edited_record import EditedRecord
+from desktop.ui.dialogs.form_dialog import FormDialog
 from desktop.ui.errors import describe
-from desktop.ui.ops import run_op
+from desktop.ui.record_fields import Field
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import Form
-from desktop.ui.widgets.record_watch import EditedRecord, RecordBar
+from desktop.ui.widgets.record_bar import RecordBar
 
 log = logging.getLogger(__name__)
 
@@ -35,63 +34,7 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("RecordEditor", text)
 
 
-def grow_to_fit(dialog: QDialog) -> None:
-    """Taller when a wrapped message appears (layouts do not do it for windows by themselves)."""
-    layout = dialog.layout()
-    if layout is None or not layout.hasHeightForWidth() or not dialog.isVisible():
-        return
-    needed = layout.totalHeightForWidth(dialog.width())
-    screen = dialog.screen()
-    if screen is not None:
-        needed = min(needed, screen.availableGeometry().height())
-    if needed > dialog.height():
-        dialog.resize(dialog.width(), needed)
-
-
-class FormDialog(QDialog):
-    """A dialog around a ``Form`` that grows when messages appear under its fields.
-
-    A top-level window keeps its size when a wrapped message line shows up after it
-    opened; without this the layout squeezes the rows into each other.
-    """
-
-    buttons: QDialogButtonBox
-    save_button: QPushButton
-    cancel_button: QPushButton
-
-    def save(self) -> None:
-        raise NotImplementedError
-
-    def _add_ok_cancel(self, save_text: str) -> None:
-        """OK, saying what it does (it saves), and Cancel."""
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.save_button.setObjectName("save")
-        self.save_button.setText(save_text)
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            QTimer.singleShot(0, self, self._fit_height)
-        return super().event(event)
-
-    def _fit_height(self) -> None:
-        layout = self.layout()
-        if layout is None:
-            return
-        if layout.hasHeightForWidth():
-            needed = layout.totalHeightForWidth(self.width())
-        else:
-            needed = layout.totalSizeHint().height()
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
-
-class RecordEditor(QDialog, Generic[R]):
+class RecordEditor(FormDialog[R]):
     """A new record, an existing one to edit, or (for roles that may only look) one to see.
 
     A subclass lays out its fields and its buttons, calls ``_watch_record`` (the line
@@ -101,8 +44,6 @@ class RecordEditor(QDialog, Generic[R]):
     messages it wants said differently come from ``_lost_while_creating`` and
     ``_unexpected``.
     """
-
-    saved = Signal(object)  # the saved row
 
     buttons: QDialogButtonBox
     save_button: QPushButton
@@ -118,9 +59,6 @@ class RecordEditor(QDialog, Generic[R]):
         self.session = session
         self.row = row  # None until a new record is saved
         self.can_edit = can_edit
-        self._busy = False
-        self._delete_when_done = False
-        self.finished.connect(self._closed)
 
     # -- building ----------------------------------------------------------------------
 
@@ -208,13 +146,6 @@ class RecordEditor(QDialog, Generic[R]):
         """The window title and the heading, for ``self.row`` (None: a new record)."""
         raise NotImplementedError
 
-    def _save_work(self) -> Callable[[], R] | None:
-        """The service call that saves, built on the GUI thread from the form (None: none)."""
-        raise NotImplementedError
-
-    def _finish_typing(self) -> None:
-        """Before Save checks the form: take in what is typed but not yet entered."""
-
     def _make_read_only(self) -> None:
         """For a role that may only look: no Save, and Cancel becomes Close."""
         self.save_button.setVisible(False)
@@ -237,60 +168,30 @@ class RecordEditor(QDialog, Generic[R]):
         )
         self.form.show_general(describe(exc)[1])
 
-    # -- saving --------------------------------------------------------------------------
+    # -- saving (the flow is FormDialog's) ----------------------------------------------
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.form.set_busy(busy)
+    def _may_save(self) -> bool:
+        return self.can_edit
 
-    def _submit(self) -> None:
-        if not self.can_edit or self._busy:
-            return
-        self._finish_typing()
-        self.form.touch_all()
-        if not self.form.revalidate():
-            return
-        work = self._save_work()
-        if work is None:
-            return
-        self.bar.clear()
-        self._set_busy(True)
-        self.record.saving(True)
-        run_op(work, self._saved, parent=self, on_failed=self._refused, busy=True)
+    def _while_saving(self, busy: bool) -> None:
+        if busy:
+            self.bar.clear()
+        self.record.saving(busy)
 
-    def _saved(self, row: R) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_busy(False)
-        self.record.saving(False)
+    def _took(self, row: R) -> None:
         self.record.saved(row)
         self.row = row
-        self.saved.emit(row)
-        if self._delete_when_done:
-            self.deleteLater()
-        else:
-            self.accept()
+        super()._took(row)
 
-    def _refused(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._set_busy(False)
-        self.record.saving(False)
-        if self._delete_when_done:
-            self.deleteLater()
-            return
-        if isinstance(exc, ValidationError):
-            self.form.show_refusal(exc)
-            return
-        if self.record.refused(exc, resave=self._submit):
-            return  # someone else's version, a deleted record, a lost connection
+    def _refusal_taken(self, exc: BaseException) -> bool:
+        # Someone else's version, a deleted record, a lost connection.
+        return self.record.refused(exc, resave=self._submit)
+
+    def _not_saved(self, exc: BaseException) -> None:
         if isinstance(exc, DatabaseUnavailable):  # a new record: no version to check
             self.form.show_general(self._lost_while_creating(describe(exc)[1]))
             return
-        if isinstance(exc, BackOfficeError):
-            self.form.show_general(describe(exc)[1])
-            return
-        self._unexpected(exc)
+        super()._not_saved(exc)
 
     def _saved_after_loss(self, row: R) -> None:
         """The save whose connection died did land: the list hears of it; the form stays."""
@@ -308,15 +209,5 @@ class RecordEditor(QDialog, Generic[R]):
 
     # -- the window ----------------------------------------------------------------------
 
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            grow_to_fit(self)
-        return handled
-
-    def _closed(self, _result: int) -> None:
-        # A save on its way still reports to the page; the dialog goes once it has.
-        if self._busy:
-            self._delete_when_done = True
-        else:
-            self.deleteLater()
+    def _closed(self) -> None:
+        self.deleteLater()
