@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.bootstrap import BackOffice
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
+from desktop.domain.errors import ValidationError
 from desktop.domain.listing import BookingFilter, PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Actor
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
@@ -237,6 +239,37 @@ def test_a_taken_e_mail_is_said_under_the_field_of_the_new_customer(
     assert sub.email.text() == "ann@example.com"
     messages = [m.text() for m in sub.findChildren(type(sub.message)) if m.isVisible()]
     assert any("already used by Ann Lee" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("email", "taken"),
+    [
+        ("zoe@example.com", True),
+        ("zoe.quinn@mail.example.org", True),
+        ("zoe quinn@example.com", False),
+        ("zoe@@example.com", False),
+        ("zoe@exa mple.com", False),
+        ("zoe@example", False),
+    ],
+)
+def test_the_new_customer_form_takes_the_e_mail_addresses_the_service_takes(
+    qtbot: QtBot, office: BackOffice, agent: Actor, email: str, taken: bool
+) -> None:
+    dialog = _open_new_booking(qtbot, office, agent)
+    qtbot.mouseClick(dialog.new_customer_button, Qt.MouseButton.LeftButton)
+    sub = dialog.customer_dialog
+    assert sub is not None
+    qtbot.keyClicks(sub.name, "Zoe Quinn")
+    qtbot.keyClicks(sub.email, email)
+    qtbot.wait(300)  # the form says new problems once the typing pauses
+    assert sub.save_button.isEnabled() is taken
+    if taken:
+        assert sub.form.message("email") == ""
+    else:
+        assert "name@example.com" in sub.form.message("email")
+        with pytest.raises(ValidationError) as refused:
+            office.customers.create(agent, PersonDetails("Zoe Quinn", email))
+        assert "email" in refused.value.fields
 
 
 def test_an_overlapping_booking_is_refused_naming_the_other_and_keeping_the_form(
