@@ -4,8 +4,8 @@ Every dialog that saves (the record editors, the booking dialogs, the small
 customer and password forms) goes through ``FormDialog._submit``:
 
 1. nothing while a save is on its way, or when the dialog may not save;
-2. what is typed but not yet entered is taken in, every field is checked, and
-   Save stays put while a problem shows under a field;
+2. what is typed but not yet entered is taken in and every field is checked:
+   nothing is sent while a field shows a problem;
 3. the dialog's service call runs off the GUI thread; the form waits, and the
    dialog says what else waits with it (``_while_saving``);
 4. a save that went through: ``_took`` (by default ``saved`` carries the result
@@ -14,7 +14,9 @@ customer and password forms) goes through ``FormDialog._submit``:
    else's version, a lost connection), then the service's field messages under
    their fields, then anything else under the form (``_not_saved``); what was
    typed stays;
-6. a dialog closed while its save is on its way still reports the save.
+6. a dialog closed while its save is on its way still reports the save when it
+   answers, and goes then (unless Qt deletes it on close: ``open_dialog`` sets
+   ``WA_DeleteOnClose``, and an answer for a deleted dialog is dropped).
 """
 
 from __future__ import annotations
