@@ -110,7 +110,8 @@ def test_lists_the_trail_newest_first_with_who_what_and_where(
     assert _cell(page, 0, "user_id") == "—"
     assert _cell(page, 1, "user_id") == "Alex Agent"
     assert _cell(page, 1, "action") == "Booking changed"
-    assert _cell(page, 1, "resource_type") == f"booking #{ids['booking']}"
+    assert _cell(page, 1, "resource_type") == f"Booking #{ids['booking']}"
+    assert _cell(page, 0, "resource_type") == "Person"  # a failed sign-in names nobody
     assert _cell(page, 1, "ip_address") == "10.20.30.40"
     assert _cell(page, 1, "user_agent") == "ExoticTravelBackOffice/test"
 
@@ -237,3 +238,76 @@ def test_counter_agents_have_no_audit_log(qtbot: QtBot, office: BackOffice, agen
     assert "audit" not in window.pages
     assert "staff" not in window.pages
     window.close()
+
+
+def test_an_entry_says_its_action_in_the_words_the_list_uses(
+    qtbot: QtBot, office: BackOffice, admin: Actor, agent: Actor, clock: FakeClock
+) -> None:
+    ids = _history(office, admin, agent, clock)
+    page = _open_page(qtbot, office, admin)
+
+    for action in ("booking.change", "auth.sign_in_failed", "destination.update"):
+        position = _actions(page).index(action)
+        listed = _cell(page, position, "action")
+        dialog = _open_entry(qtbot, page, action)
+        heading = dialog.heading.text()
+        assert heading.startswith(listed), (heading, listed)
+        assert listed in dialog.windowTitle()
+        assert action not in heading
+        assert action not in dialog.windowTitle()
+        assert dialog.heading.toolTip().startswith(f"Recorded as {action}")  # the code, on demand
+        dialog.reject()
+
+    dialog = _open_entry(qtbot, page, "booking.change")
+    assert dialog.heading.text() == f"Booking changed — Booking #{ids['booking']}"
+    dialog.reject()
+    dialog = _open_entry(qtbot, page, "auth.sign_in_failed")
+    assert dialog.heading.text() == "Failed sign-in — Person"
+    assert dialog.windowTitle().startswith(f"Audit entry #{dialog.entry.id} — Failed sign-in")
+    dialog.reject()
+
+
+def test_stored_pictures_read_as_words_in_an_entry(qtbot: QtBot) -> None:
+    digest = "ab" * 32
+    entry = AuditRow(
+        id=7,
+        user_id=None,
+        actor_name=None,
+        action="destination.update",
+        resource_type="destination",
+        resource_id=3,
+        old_values={"images": ["/home/ann/villa.jpg"]},
+        new_values={"images": [f"db-image:{digest}", "https://example.com/a.jpg"]},
+        ip_address=None,
+        user_agent=None,
+        created_at=None,
+    )
+    dialog = AuditEntryDialog(entry)
+    qtbot.addWidget(dialog)
+    assert dialog.rows() == [
+        (
+            "Images",
+            "/home/ann/villa.jpg",
+            f"picture stored in the database ({digest[:12]}…), https://example.com/a.jpg",
+        )
+    ]
+    assert dialog.heading.text() == "Destination changed — Destination #3"
+
+
+def test_another_clients_action_shows_as_recorded(qtbot: QtBot) -> None:
+    entry = AuditRow(
+        id=8,
+        user_id=None,
+        actor_name=None,
+        action="web.checkout",
+        resource_type="cart",
+        resource_id=None,
+        old_values=None,
+        new_values=None,
+        ip_address=None,
+        user_agent=None,
+        created_at=None,
+    )
+    dialog = AuditEntryDialog(entry)
+    qtbot.addWidget(dialog)
+    assert dialog.heading.text() == "web.checkout — cart"

@@ -1,4 +1,10 @@
-"""One audit entry, read-only: who, when and where, and its values before and after."""
+"""One audit entry, read-only: who, when and where, and its values before and after.
+
+It also holds the trail's words: what each recorded action and resource is
+called. The Audit log list and this dialog both read them from here, so an
+entry never says "Booking cancelled" in the list and ``booking.cancel`` when
+opened.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import Role
+from desktop.domain.images import reference_digest
 from desktop.domain.permissions import ROLE_LABELS
 from desktop.domain.records import AuditRow
 from desktop.ui.dates import qdatetime
@@ -84,12 +91,64 @@ FIELD_ORDER = (
     "comment",
     "helpful_count",
 )
+# What each recorded action means, in the words of the people who read the trail.
+ACTION_LABELS = {
+    "auth.sign_in": "Signed in",
+    "auth.sign_in_failed": "Failed sign-in",
+    "auth.sign_in_throttled": "Sign-in refused (too many attempts)",
+    "booking.create": "Booking made",
+    "booking.change": "Booking changed",
+    "booking.confirm": "Booking confirmed",
+    "booking.cancel": "Booking cancelled",
+    "booking.complete": "Booking completed",
+    "booking.payment": "Payment recorded",
+    "customer.create": "Customer added",
+    "customer.update": "Customer changed",
+    "destination.create": "Destination added",
+    "destination.update": "Destination changed",
+    "destination.activate": "Destination opened for booking",
+    "destination.deactivate": "Destination closed for booking",
+    "destination.delete": "Destination deleted",
+    "review.create": "Review recorded",
+    "review.delete": "Review deleted",
+    "review.helpful": "Review marked helpful",
+    "staff.create": "Staff member added",
+    "staff.create_first_admin": "First administrator created",
+    "staff.update": "Staff member changed",
+    "staff.password_change": "Own password changed",
+    "staff.password_reset": "Password reset",
+}
+# The resources entries are about: (code, the list filter's label, one of them).
+RESOURCE_TYPES = (
+    ("booking", "Bookings", "Booking"),
+    ("destination", "Destinations", "Destination"),
+    ("user", "People", "Person"),
+    ("review", "Reviews", "Review"),
+)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("AuditEntry", text)
+
+
+def action_label(action: str) -> str:
+    """An action in words; another client's action shows as it recorded it."""
+    label = ACTION_LABELS.get(action)
+    return tr(label) if label else action
+
+
+def resource_types() -> list[tuple[str, str]]:
+    """(code, label) of the resources the trail's filter offers."""
+    return [(code, tr(plural)) for code, plural, _one in RESOURCE_TYPES]
+
+
+def resource_label(resource_type: str, resource_id: int | None) -> str:
+    """ "Booking #12"; the noun alone when the entry names no row (a failed sign-in)."""
+    nouns = {code: one for code, _plural, one in RESOURCE_TYPES}
+    noun = tr(nouns[resource_type]) if resource_type in nouns else resource_type
+    return noun if resource_id is None else tr("{0} #{1}").format(noun, resource_id)
 
 
 def field_labels() -> dict[str, str]:
@@ -166,6 +225,8 @@ def _readable_text(field: str, value: str) -> str:
         return tr(ROLE_LABELS[Role(value)])
     if field in WORD_FIELDS:
         return value.capitalize()
+    if field == "images" and (digest := reference_digest(value)) is not None:
+        return tr("picture stored in the database ({0}…)").format(digest[:12])
     try:
         if _ISO_DATE.match(value):
             return format_date(date.fromisoformat(value))
@@ -222,16 +283,16 @@ class AuditEntryDialog(QDialog):
         super().__init__(parent)
         self.entry = entry
         self.setObjectName("auditEntryDialog")
-        where = f"{entry.resource_type} #{entry.resource_id}" if entry.resource_id else ""
-        self.setWindowTitle(
-            tr("Audit entry #{0} — {1}").format(entry.id, entry.action)
-            + (f" — {where}" if where else "")
-        )
+        what = action_label(entry.action)
+        where = resource_label(entry.resource_type, entry.resource_id)
+        self.setWindowTitle(tr("Audit entry #{0} — {1} — {2}").format(entry.id, what, where))
         layout = QVBoxLayout(self)
-        heading = title_label(
-            tr("{0} on {1}").format(entry.action, where) if where else entry.action
+        self.heading = title_label(tr("{0} — {1}").format(what, where))
+        # The code as recorded, for whoever reads the database or the log alongside.
+        self.heading.setToolTip(
+            tr("Recorded as {0} on {1}").format(entry.action, entry.resource_type)
         )
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
 
         facts = QFormLayout()
         facts.setLabelAlignment(Qt.AlignmentFlag.AlignRight)

@@ -21,6 +21,7 @@ from desktop.domain.permissions import Permission
 from desktop.domain.records import AuditRow, PersonRow
 from desktop.ui.dates import pydate
 from desktop.ui.dialogs import open_dialog
+from desktop.ui.dialogs.audit_entry import action_label, resource_label, resource_types
 from desktop.ui.pages.base import ListPage, tr
 from desktop.ui.resources import icon
 from desktop.ui.session import Session
@@ -29,59 +30,14 @@ from desktop.ui.table_model import Column, ColumnKind
 K = ColumnKind
 NOBODY = "—"  # who, for entries without a signed-in person (failed sign-ins)
 
-# The resources the services write entries about: (code, label).
-RESOURCE_TYPES = (
-    ("booking", "Bookings"),
-    ("destination", "Destinations"),
-    ("user", "People"),
-    ("review", "Reviews"),
-)
-
-
-# What each recorded action means, in the words of the people who read the trail.
-ACTION_LABELS = {
-    "auth.sign_in": "Signed in",
-    "auth.sign_in_failed": "Failed sign-in",
-    "auth.sign_in_throttled": "Sign-in refused (too many attempts)",
-    "booking.create": "Booking made",
-    "booking.change": "Booking changed",
-    "booking.confirm": "Booking confirmed",
-    "booking.cancel": "Booking cancelled",
-    "booking.complete": "Booking completed",
-    "booking.payment": "Payment recorded",
-    "customer.create": "Customer added",
-    "customer.update": "Customer changed",
-    "destination.create": "Destination added",
-    "destination.update": "Destination changed",
-    "destination.activate": "Destination opened for booking",
-    "destination.deactivate": "Destination closed for booking",
-    "destination.delete": "Destination deleted",
-    "review.create": "Review recorded",
-    "review.delete": "Review deleted",
-    "review.helpful": "Review marked helpful",
-    "staff.create": "Staff member added",
-    "staff.create_first_admin": "First administrator created",
-    "staff.update": "Staff member changed",
-    "staff.password_change": "Own password changed",
-    "staff.password_reset": "Password reset",
-}
-
-
-def action_label(action: str) -> str:
-    """A readable name for a recorded action (other clients' actions show as recorded)."""
-    label = ACTION_LABELS.get(action)
-    return tr(label) if label else action
-
 
 def who(entry: AuditRow) -> str:
     return entry.actor_name or NOBODY
 
 
 def resource(entry: AuditRow) -> str:
-    """ "booking #12"; the type alone when the entry names no row."""
-    if entry.resource_id is None:
-        return entry.resource_type
-    return f"{entry.resource_type} #{entry.resource_id}"
+    """ "Booking #12"; the noun alone when the entry names no row."""
+    return resource_label(entry.resource_type, entry.resource_id)
 
 
 def _start_of(day: date) -> datetime:
@@ -141,8 +97,8 @@ class AuditPage(ListPage[AuditRow, AuditFilter]):
         self.resource_type = QComboBox()
         self.resource_type.setObjectName("resourceTypeFilter")
         self.resource_type.addItem(tr("All resources"), "")
-        for code, label in RESOURCE_TYPES:
-            self.resource_type.addItem(tr(label), code)
+        for code, label in resource_types():
+            self.resource_type.addItem(label, code)
         self.add_filter(self.resource_type)
         self.filter_bar.addWidget(self.resource_id)
 
