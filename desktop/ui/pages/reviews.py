@@ -23,6 +23,7 @@ from desktop.domain.listing import (
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow, ReviewRow
 from desktop.ui.dialogs import open_dialog
+from desktop.ui.dialogs.record_review import RecordedReview, rating_news, review_news
 from desktop.ui.dialogs.review_view import MAX_STARS, stars
 from desktop.ui.pages.base import ListPage
 from desktop.ui.resources import icon
@@ -44,18 +45,6 @@ def first_line(comment: str | None) -> str:
     if not lines:
         return ""
     return lines[0] + (" …" if len(lines) > 1 else "")
-
-
-def rating_news(destination: DestinationRow) -> str:
-    """ "Lagoon Villas is now rated 4.33 from 3 reviews." """
-    if not destination.review_count:
-        return tr("{0} has no reviews now.").format(destination.name)
-    rating = QLocale().toString(float(destination.rating), "f", 2)
-    if destination.review_count == 1:
-        return tr("{0} is now rated {1} from 1 review.").format(destination.name, rating)
-    return tr("{0} is now rated {1} from {2} reviews.").format(
-        destination.name, rating, QLocale().toString(destination.review_count)
-    )
 
 
 RATING_COLUMN = 2
@@ -144,6 +133,10 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
     # -- actions -------------------------------------------------------------------
 
     def build_actions(self) -> None:
+        self.record_action = self.add_action(
+            tr("&Record review…"), self.record_review, icon=icon("new"), name="recordReview"
+        )
+        self.record_action.setVisible(self.session.can(Permission.RECORD_REVIEWS))
         self.add_open_action("Review")
         self.helpful_action = self.add_action(
             tr("Mark &helpful"),
@@ -167,6 +160,18 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         row = self.selected()
         for action in (self.open_action, self.helpful_action, self.delete_action):
             action.setEnabled(row is not None)
+
+    def record_review(self) -> None:
+        """A customer's review of a completed stay; the list and the rating follow."""
+        from desktop.ui.dialogs.record_review import RecordReviewDialog
+
+        dialog = RecordReviewDialog(self.session, self)
+        dialog.saved.connect(self._review_recorded)
+        open_dialog(dialog)
+
+    def _review_recorded(self, recorded: RecordedReview) -> None:
+        self.tell(review_news(recorded))
+        self.refresh()
 
     def open_row(self, row: ReviewRow) -> None:
         from desktop.ui.dialogs.review_view import ReviewDialog
