@@ -170,6 +170,14 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         for action in self.page_actions:
             if action is not self.open_action:
                 action.setVisible(can_manage)
+        self.review_action = self.add_action(
+            tr("Record &review…"),
+            self.record_review,
+            icon=icon("reviews"),
+            needs_row=True,
+            name="recordReview",
+        )
+        self.review_action.setVisible(self.session.can(Permission.RECORD_REVIEWS))
         self.update_actions()
 
     def update_actions(self) -> None:
@@ -181,6 +189,7 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         self.cancel_action.setEnabled(active)
         self.complete_action.setEnabled(row is not None and row.status is BookingStatus.CONFIRMED)
         self.payment_action.setEnabled(row is not None)
+        self.review_action.setEnabled(row is not None and row.status is BookingStatus.COMPLETED)
 
     def current_filter(self) -> BookingFilter:
         # Qt hands a str enum back as a plain str: make it the enum again.
@@ -246,6 +255,17 @@ class BookingsPage(ListPage[BookingRow, BookingFilter]):
         from desktop.ui.dialogs.payment import PaymentDialog
 
         self._dialog(PaymentDialog)
+
+    def record_review(self) -> None:
+        """The customer's review of this completed stay (customer and stay filled in)."""
+        from desktop.ui.dialogs.record_review import RecordReviewDialog, review_news
+
+        row = self.selected()
+        if row is None:
+            return
+        dialog = RecordReviewDialog(self.session, self, booking=row)
+        dialog.saved.connect(lambda recorded: self.tell(review_news(recorded)))
+        open_dialog(dialog)
 
     def _dialog(self, dialog_class: type) -> None:
         row = self.selected()
