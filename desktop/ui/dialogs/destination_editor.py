@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QLocale, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,12 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.changes import Change
 from desktop.domain.permissions import Permission
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
 from desktop.services.destinations import MAX_DURATION_DAYS, MAX_GUESTS, DestinationDraft
 from desktop.ui.dialogs.record_editor import RecordEditor
 from desktop.ui.formats import days_text, format_datetime, format_money
+from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
 from desktop.ui.record_fields import Field, show_list, show_money, show_text, show_yes_no
 from desktop.ui.session import Session
@@ -49,6 +51,7 @@ from desktop.ui.widgets.tags import TagEditor
 log = logging.getLogger(__name__)
 
 MAX_LIST_ENTRIES = 50  # features and images each (the services' limit)
+RATING_DELAY_MS = 100  # a review comes as a burst (the review, the rating, the audit entry)
 CENTS = Decimal("0.01")
 # An amount as typed: digits, then at most two decimals after a point or a comma.
 AMOUNT_PATTERN = r"^\s*\d{0,8}([.,]\d{0,2})?\s*$"
@@ -269,6 +272,7 @@ class DestinationEditor(RecordEditor[DestinationRow]):
         self._show_record(self.name)
         if self.can_edit:
             self._load_countries()
+        self._follow_rating()
 
     @property
     def destination(self) -> DestinationRow | None:
@@ -353,6 +357,54 @@ class DestinationEditor(RecordEditor[DestinationRow]):
             self.summary.setText(
                 self.summary.text() + "\n" + tr("Only moderators and administrators change it.")
             )
+
+    # -- the rating, which the database keeps -------------------------------------
+
+    def _follow_rating(self) -> None:
+        """Show the rating as reviews come and go (on any workstation).
+
+        The database's trigger rewrites the rating whenever a review is recorded or
+        deleted. It is no edit of anyone's (the version leaves it out, so the record's
+        watch stays quiet), yet the summary must not show a stale average.
+        """
+        live = current_live(self)
+        if live is None or self.row is None:
+            return
+        self._rating_timer = QTimer(self)
+        self._rating_timer.setSingleShot(True)
+        self._rating_timer.setInterval(RATING_DELAY_MS)
+        self._rating_timer.timeout.connect(self._read_rating)
+        # Bound methods: Qt disconnects them when the editor is deleted.
+        live.changed.connect(self._rating_may_have_changed)
+        live.reconnected.connect(self._rating_timer.start)
+
+    def _rating_may_have_changed(self, change: Change) -> None:
+        row = self.row
+        if row is None or change.table != "destinations":
+            return
+        if change.bulk is not None or (change.id == row.id and change.op == "UPDATE"):
+            self._rating_timer.start()
+
+    def _read_rating(self) -> None:
+        row = self.row
+        if row is None:
+            return
+        office, actor, ident = self.session.office, self.session.actor, row.id
+        run_op(
+            lambda: office.destinations.get(actor, ident),
+            self._rating_read,
+            parent=self,
+            on_failed=lambda exc: log.info("Could not read the rating again: %s", exc),
+        )
+
+    def _rating_read(self, fresh: DestinationRow) -> None:
+        current = self.row
+        if current is None or fresh.id != current.id or fresh.version != current.version:
+            return  # someone's edit: the record's watch tells of it, with Reload
+        if (fresh.rating, fresh.review_count) == (current.rating, current.review_count):
+            return
+        self.record.row = fresh  # the same version: nothing the form edits has changed
+        self._adopt(fresh)
 
     def _load_countries(self) -> None:
         office, actor = self.session.office, self.session.actor
