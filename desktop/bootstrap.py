@@ -35,6 +35,7 @@ from desktop.services.auth import AuthService
 from desktop.services.bookings import BookingService
 from desktop.services.context import AuditContext, Clock, ServiceContext, system_clock
 from desktop.services.destinations import DestinationService
+from desktop.services.images import ImageService
 from desktop.services.passwords import Passwords
 from desktop.services.people import CustomerService, StaffService
 from desktop.services.reference import ReferenceData
@@ -54,6 +55,7 @@ class BackOffice:
     bookings: BookingService
     reviews: ReviewService
     audit: AuditService
+    images: ImageService
     reference: ReferenceData
     engine: Engine
     on_close: list[Callable[[], None]] = field(default_factory=list)
@@ -109,6 +111,7 @@ def build(
         bookings=BookingService(ctx),
         reviews=ReviewService(ctx),
         audit=AuditService(ctx),
+        images=ImageService(ctx),
         reference=ReferenceData(ctx),
         engine=engine,
         listen_url=listen_url,

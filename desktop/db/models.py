@@ -30,10 +30,12 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB, UUID, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, INET, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
+from desktop.domain.images import MAX_IMAGE_BYTES
+from desktop.domain.images import MEDIA_TYPES as IMAGE_MEDIA_TYPES
 
 
 def _in_list(column: str, values: list[str]) -> str:
@@ -238,4 +240,41 @@ class AuditLog(Base):
         Index("idx_audit_logs_action", "action"),
         Index("idx_audit_logs_resource", "resource_type", "resource_id"),
         Index("idx_audit_logs_created_at", "created_at"),
+    )
+
+
+IMAGE_MEDIA_TYPE_CHECK = _in_list("media_type", list(IMAGE_MEDIA_TYPES))
+
+
+class DestinationImage(Base):
+    """A picture a person added to a destination, stored once by the hash of its bytes.
+
+    ``destinations.images`` refers to it as ``db-image:<sha256>`` (0011_destination_images).
+    """
+
+    __tablename__ = "destination_images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(BYTEA)
+    media_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    created_by: Mapped[int | None] = mapped_column(
+        BigInteger,
+        ForeignKey("users.id", ondelete="SET NULL", name="destination_images_created_by_fkey"),
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "sha256 = encode(sha256(content), 'hex')", name="chk_destination_images_sha256"
+        ),
+        CheckConstraint(IMAGE_MEDIA_TYPE_CHECK, name="chk_destination_images_media_type"),
+        CheckConstraint(
+            f"byte_size = octet_length(content) AND byte_size <= {MAX_IMAGE_BYTES}",
+            name="chk_destination_images_byte_size",
+        ),
+        CheckConstraint("width > 0 AND height > 0", name="chk_destination_images_pixels"),
+        Index("idx_destination_images_created_by", "created_by"),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.db.repositories.audit import AuditRepository
 from desktop.db.repositories.bookings import BookingRepository
 from desktop.db.repositories.destinations import DestinationRepository
+from desktop.db.repositories.images import ImageRepository
 from desktop.db.repositories.people import PeopleRepository
 from desktop.db.repositories.reviews import ReviewRepository
 from desktop.domain.errors import Conflict, DatabaseUnavailable
@@ -71,6 +72,7 @@ class UnitOfWork:
     bookings: BookingRepository
     reviews: ReviewRepository
     audit: AuditRepository
+    images: ImageRepository
 
     def __init__(self, session_factory: Callable[[], Session], *, read_only: bool = False) -> None:
         self._session_factory = session_factory
@@ -91,6 +93,7 @@ class UnitOfWork:
         self.bookings = BookingRepository(s)
         self.reviews = ReviewRepository(s)
         self.audit = AuditRepository(s)
+        self.images = ImageRepository(s)
         return self
 
     def __exit__(

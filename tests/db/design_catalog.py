@@ -255,6 +255,31 @@ def _in(column: str, values: list[str]) -> str:
     return f"CHECK ((({column})::text = ANY ((ARRAY[{items}])::text[])))"
 
 
+_DESTINATION_IMAGES_CONSTRAINTS = {
+    "destination_images_pkey": ("destination_images", "PRIMARY KEY (sha256)"),
+    "destination_images_created_by_fkey": (
+        "destination_images",
+        "FOREIGN KEY (created_by) REFERENCES users(id) ON DELETE SET NULL",
+    ),
+    "chk_destination_images_sha256": (
+        "destination_images",
+        "CHECK (((sha256)::text = encode(sha256(content), 'hex'::text)))",
+    ),
+    "chk_destination_images_media_type": (
+        "destination_images",
+        _in("media_type", ["image/jpeg", "image/png", "image/gif", "image/webp"]),
+    ),
+    "chk_destination_images_byte_size": (
+        "destination_images",
+        "CHECK (((byte_size = octet_length(content)) AND (byte_size <= 10485760)))",
+    ),
+    "chk_destination_images_pixels": (
+        "destination_images",
+        "CHECK (((width > 0) AND (height > 0)))",
+    ),
+}
+
+
 class IMPROVEMENTS:
     """Objects that later revisions add beyond the design, each named with its revision."""
 
@@ -275,6 +300,8 @@ class IMPROVEMENTS:
             "bookings",
             _in("payment_status", ["pending", "paid", "failed", "refunded"]),
         ),
+        # 0011_destination_images
+        **_DESTINATION_IMAGES_CONSTRAINTS,
     }
     INDEXES: ClassVar[dict[str, str]] = {
         # 0002_booking_overlap_exclusion: the exclusion constraint's own index
@@ -294,10 +321,26 @@ class IMPROVEMENTS:
             for c in ("name", "email", "phone")
         },
         "idx_users_name_id": _btree("idx_users_name_id", "users", "name, id"),
+        # 0011_destination_images
+        "destination_images_pkey": _btree(
+            "destination_images_pkey", "destination_images", "sha256", unique=True
+        ),
+        "idx_destination_images_created_by": _btree(
+            "idx_destination_images_created_by", "destination_images", "created_by"
+        ),
     }
     COLUMNS: ClassVar[dict[tuple[str, str], tuple[str, bool, str | None]]] = {
         # 0005_booking_request_token
         ("bookings", "request_token"): ("uuid", False, None),
+        # 0011_destination_images
+        ("destination_images", "sha256"): ("character varying(64)", True, None),
+        ("destination_images", "content"): ("bytea", True, None),
+        ("destination_images", "media_type"): ("character varying(50)", True, None),
+        ("destination_images", "width"): ("integer", True, None),
+        ("destination_images", "height"): ("integer", True, None),
+        ("destination_images", "byte_size"): ("integer", True, None),
+        ("destination_images", "created_at"): ("timestamp with time zone", True, "now()"),
+        ("destination_images", "created_by"): ("bigint", False, None),
     }
     TRIGGERS: ClassVar[dict[str, str]] = {
         # 0004_rating_follows_moved_review

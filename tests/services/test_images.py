@@ -1,0 +1,206 @@
+"""Destination pictures stored in the database: only pictures, within limits, once each."""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from desktop.bootstrap import BackOffice
+from desktop.db.models import DestinationImage
+from desktop.domain.errors import NotFound, PermissionDenied, ValidationError
+from desktop.domain.images import MAX_IMAGE_BYTES, ImageFacts, content_digest, examine
+from desktop.domain.listing import AuditFilter, PageRequest, Sort
+from desktop.domain.permissions import Actor
+from tests.services.conftest import destination_draft
+
+
+def png(width: int = 3, height: int = 2, *, pixels: bool = True) -> bytes:
+    """A small, valid PNG, made by hand (no imaging library in the services' tests)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height)) if pixels else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _stored_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(DestinationImage)).scalar_one())
+
+
+def test_a_picture_is_stored_once_by_its_hash(
+    office: BackOffice, admin: Actor, moderator: Actor, engine: Engine
+) -> None:
+    picture = png(3, 2)
+    first = office.images.store(admin, picture)
+    again = office.images.store(moderator, bytearray(picture))  # the same bytes, someone else
+    assert first == again
+    assert first.sha256 == content_digest(picture)
+    assert first.reference == f"db-image:{first.sha256}"
+    assert (first.media_type, first.width, first.height, first.byte_size) == (
+        "image/png",
+        3,
+        2,
+        len(picture),
+    )
+    assert _stored_count(engine) == 1
+    with engine.connect() as conn:
+        created_by = conn.execute(text("SELECT created_by FROM destination_images")).scalar_one()
+    assert created_by == admin.id  # who stored it first
+
+    other = office.images.store(admin, png(4, 4))
+    assert other.sha256 != first.sha256
+    assert _stored_count(engine) == 2
+    found = office.images.get(admin, first.reference)
+    assert found.content == picture
+    assert found.image == first
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (os.urandom(4096), "not a picture"),
+        (b"hello world", "not a picture"),
+        (b"Dear Ann,\nthe villa has a sea view.\n" * 20, "not a picture"),  # notes.jpg
+        (b"", "empty"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "not a"),
+        (png()[:30], "damaged or cut off"),  # a download that stopped
+        (png()[:8] + os.urandom(200), "damaged or cut off"),  # the signature, then noise
+        (b"\xff\xd8\xff" + os.urandom(64), "damaged or cut off"),
+        (b"GIF89a\x01", "damaged or cut off"),
+        (b"RIFF\xff\xff\xff\x00WEBPVP8 ", "damaged or cut off"),
+        (png(0, 5), "damaged or cut off"),  # no pixels at all
+    ],
+)
+def test_what_is_not_a_picture_is_refused_and_nothing_is_stored(
+    office: BackOffice, admin: Actor, engine: Engine, content: bytes, says: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        office.images.store(admin, content)
+    assert set(refused.value.fields) == {"image"}
+    assert says in refused.value.fields["image"]
+    assert _stored_count(engine) == 0
+
+
+def test_anything_but_bytes_is_refused(office: BackOffice, admin: Actor) -> None:
+    for content in ("/home/ann/villa.jpg", None, 42, [1, 2]):
+        with pytest.raises(ValidationError) as refused:
+            office.images.store(admin, content)
+        assert refused.value.fields == {"image": "A picture must be given as the file's bytes."}
+
+
+def test_too_large_is_refused_with_the_limit_and_nothing_is_scaled(
+    office: BackOffice, admin: Actor, engine: Engine
+) -> None:
+    picture = png(3, 2)
+    too_big = picture + b"\x00" * (MAX_IMAGE_BYTES + 1 - len(picture))
+    with pytest.raises(ValidationError) as refused:
+        office.images.store(admin, too_big)
+    message = refused.value.fields["image"]
+    assert "10.0 MB; at most 10.0 MB can be stored" in message
+    assert "image editor" in message  # the way out: nothing is made smaller behind their back
+
+    huge = png(10_000, 6_000, pixels=False)  # 60 megapixels in a tiny file
+    with pytest.raises(ValidationError) as refused:
+        office.images.store(admin, huge)
+    assert "10000 by 6000 pixels; at most 50 million pixels" in refused.value.fields["image"]
+    assert _stored_count(engine) == 0
+
+
+def test_every_format_a_camera_or_browser_saves_is_read_from_its_header(
+    qapp: QApplication,
+) -> None:
+    image = QImage(321, 123, QImage.Format.Format_RGB32)
+    image.fill(QColor("teal"))
+    for qt_format, media_type in (
+        ("JPEG", "image/jpeg"),
+        ("PNG", "image/png"),
+        ("WEBP", "image/webp"),
+    ):
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        assert image.save(buffer, qt_format), qt_format
+        facts = examine(bytes(data.data()))
+        assert (facts.media_type, facts.width, facts.height) == (media_type, 321, 123)
+    # Qt reads GIF but does not write it: a one-pixel GIF, its screen 321 by 123.
+    gif = (
+        b"GIF89a" + struct.pack("<HH", 321, 123) + b"\x80\x00\x00\x00\x00\x00\xff\xff\xff"
+        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+    assert examine(gif) == ImageFacts("image/gif", 321, 123)
+
+
+def test_a_destination_holds_the_reference_beside_web_addresses(
+    office: BackOffice, admin: Actor
+) -> None:
+    stored = office.images.store(admin, png())
+    lagoon = office.destinations.create(admin, destination_draft(images=()))
+    images = (stored.reference, "https://cdn.example.com/lagoon.jpg")
+    saved = office.destinations.update(
+        admin, lagoon.id, lagoon.version, replace(destination_draft(), images=images)
+    )
+    assert saved.images == images
+    entry = office.audit.page(
+        admin, AuditFilter(action="destination.update"), PageRequest(Sort("id"))
+    ).rows[0]
+    assert entry.new_values is not None
+    assert entry.new_values["images"] == list(images)
+    assert office.images.get(admin, saved.images[0]).content == png()
+
+
+def test_counter_agents_see_pictures_but_do_not_store_them(
+    office: BackOffice, admin: Actor, agent: Actor
+) -> None:
+    stored = office.images.store(admin, png())
+    assert office.images.get(agent, stored.reference).image == stored
+    with pytest.raises(PermissionDenied):
+        office.images.store(agent, png(5, 5))
+
+
+def test_a_reference_must_name_a_stored_picture(office: BackOffice, admin: Actor) -> None:
+    for reference in ("villa.jpg", "https://example.com/a.jpg", "db-image:1234", "db-image:"):
+        with pytest.raises(ValidationError):
+            office.images.get(admin, reference)
+    with pytest.raises(NotFound):
+        office.images.get(admin, "db-image:" + "0" * 64)
+
+
+def test_the_database_keeps_the_key_honest_for_every_client(engine: Engine) -> None:
+    picture = png()
+    row = {
+        "sha256": "0" * 64,  # not the content's hash
+        "content": picture,
+        "media_type": "image/png",
+        "width": 3,
+        "height": 2,
+        "byte_size": len(picture),
+    }
+    with pytest.raises(IntegrityError, match="chk_destination_images_sha256"):
+        with engine.begin() as conn:
+            conn.execute(DestinationImage.__table__.insert().values(**row))
+    wrong_size = {**row, "sha256": content_digest(picture), "byte_size": 1}
+    with pytest.raises(IntegrityError, match="chk_destination_images_byte_size"):
+        with engine.begin() as conn:
+            conn.execute(DestinationImage.__table__.insert().values(**wrong_size))
+    svg = {**row, "sha256": content_digest(picture), "media_type": "image/svg+xml"}
+    with pytest.raises(IntegrityError, match="chk_destination_images_media_type"):
+        with engine.begin() as conn:
+            conn.execute(DestinationImage.__table__.insert().values(**svg))
