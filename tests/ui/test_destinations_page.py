@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from desktop.ui.dialogs.destination_editor import DestinationEditor
 from desktop.ui.formats import format_money
 from desktop.ui.pages.destinations import DestinationsPage
 from desktop.ui.widgets.forms import FieldMessage
-from desktop.ui.widgets.images import FAILED, LOADED
+from desktop.ui.widgets.images import FAILED, LOADED, UNAVAILABLE
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 
@@ -114,6 +115,10 @@ def _png(tmp_path: Path, name: str = "hut.png") -> Path:
     return path
 
 
+def _reference(path: Path) -> str:
+    return "db-image:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _type_over(qtbot: QtBot, widget: QWidget, text: str) -> None:
     widget.setFocus()
     widget.selectAll()  # type: ignore[attr-defined]
@@ -199,19 +204,23 @@ def test_creates_a_destination_with_features_and_images(
     assert editor.features.tags() == ["diving", "kayaks"]
 
     picture = _png(tmp_path)
+    stored = _reference(picture)
     qtbot.keyClicks(editor.images.input, str(picture))
     qtbot.keyClick(editor.images.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.images.images() == [stored], timeout=5000)
+    assert editor.images.input.text() == ""
     qtbot.keyClicks(editor.images.input, "http://127.0.0.1:9/nowhere.jpg")
     qtbot.mouseClick(editor.images.add_button, Qt.MouseButton.LeftButton)
-    assert editor.images.images() == [str(picture), "http://127.0.0.1:9/nowhere.jpg"]
+    assert editor.images.images() == [stored, "http://127.0.0.1:9/nowhere.jpg"]
     qtbot.waitUntil(lambda: editor.images.thumbnail_state(0) == LOADED, timeout=5000)
     assert not editor.images.list.item(0).icon().isNull()
+    assert editor.images.list.item(0).text().startswith("PNG picture · 640 × 400 · ")  # noqa: RUF001
     # A dead link quietly gets the placeholder.
     qtbot.waitUntil(lambda: editor.images.thumbnail_state(1) == FAILED, timeout=15000)
     assert not editor.images.list.item(1).icon().isNull()
     editor.images.list.setCurrentRow(1)
     qtbot.mouseClick(editor.images.remove_button, Qt.MouseButton.LeftButton)
-    assert editor.images.images() == [str(picture)]
+    assert editor.images.images() == [stored]
 
     qtbot.waitUntil(editor.save_button.isEnabled, timeout=2000)
     with qtbot.waitSignal(editor.saved, timeout=5000) as saved:
@@ -222,7 +231,8 @@ def test_creates_a_destination_with_features_and_images(
     assert created.price == Decimal("980.50")
     assert (created.duration, created.max_guests) == (5, 3)
     assert created.features == ("diving", "kayaks")
-    assert created.images == (str(picture),)
+    assert created.images == (stored,)
+    assert office.images.get(admin, stored).content == picture.read_bytes()
     assert created.active
     _wait_names(qtbot, page, ["Coral Bay Huts"])
     assert "Coral Bay Huts was added" in page.notice.text()
@@ -240,7 +250,8 @@ def test_edits_a_destination_opened_with_enter(
     assert editor.price.text() == "1200.00"
     assert editor.features.tags() == ["snorkelling", "spa"]
     assert editor.images.images() == ["villa.jpg"]
-    qtbot.waitUntil(lambda: editor.images.thumbnail_state(0) == FAILED, timeout=5000)
+    assert editor.images.thumbnail_state(0) == UNAVAILABLE  # a path from before: not shared
+    assert editor.images.list.item(0).text() == "Not available on this computer: villa.jpg"
 
     _type_over(qtbot, editor.price, "1350")
     spa = next(chip for chip in editor.features.chips() if chip.text == "spa")
@@ -248,11 +259,13 @@ def test_edits_a_destination_opened_with_enter(
     qtbot.keyClicks(editor.features.input, "sunset cruise")
     qtbot.keyClick(editor.features.input, Qt.Key.Key_Return)
     picture = _png(tmp_path, "lagoon.png")
+    stored = _reference(picture)
     qtbot.keyClicks(editor.images.input, str(picture))
     qtbot.keyClick(editor.images.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.images.list.count() == 2, timeout=5000)
     assert editor.images.list.currentRow() == 1
     qtbot.mouseClick(editor.images.up_button, Qt.MouseButton.LeftButton)
-    assert editor.images.images() == [str(picture), "villa.jpg"]
+    assert editor.images.images() == [stored, "villa.jpg"]
     qtbot.waitUntil(lambda: editor.images.thumbnail_state(0) == LOADED, timeout=5000)
 
     qtbot.waitUntil(editor.save_button.isEnabled, timeout=2000)
@@ -261,7 +274,7 @@ def test_edits_a_destination_opened_with_enter(
     saved = office.destinations.get(admin, lagoon.id)
     assert saved.price == Decimal("1350.00")
     assert saved.features == ("snorkelling", "sunset cruise")
-    assert saved.images == (str(picture), "villa.jpg")
+    assert saved.images == (stored, "villa.jpg")
     qtbot.waitUntil(lambda: page.model.row(0).price == Decimal("1350.00"), timeout=3000)
     price = [c.key for c in page.model.columns].index("price")
     assert page.model.index(0, price).data() == format_money(Decimal("1350.00"))
@@ -419,7 +432,7 @@ def test_tab_walks_the_editor_in_reading_order(
         editor.images.input,
         editor.images.add_button,
         editor.images.list,
-        editor.images.browse_button,  # removing and moving wait for an image
+        editor.images.browse_button,  # re-adding, removing and moving wait for an image
         editor.close_button,  # Save waits for a valid form
         editor.name,  # and round again
     ]

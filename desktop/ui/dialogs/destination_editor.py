@@ -222,7 +222,7 @@ class DestinationEditor(RecordEditor[DestinationRow]):
         self.active.setChecked(True)
         self.features = TagEditor(placeholder=tr("Type a feature and press Enter"))
         self.features.setObjectName("features")
-        self.images = ImageListEditor()
+        self.images = ImageListEditor(session)
         self.images.setObjectName("images")
 
         self._add_buttons("saveDestination")
@@ -457,6 +457,8 @@ class DestinationEditor(RecordEditor[DestinationRow]):
             problems["features"] = tr("At most {0} features; remove some.").format(MAX_LIST_ENTRIES)
         if len(self.images.images()) > MAX_LIST_ENTRIES:
             problems["images"] = tr("At most {0} images; remove some.").format(MAX_LIST_ENTRIES)
+        elif self.images.storing:
+            problems["images"] = tr("Storing the pictures in the database…")
         return problems
 
     def draft(self) -> DestinationDraft:

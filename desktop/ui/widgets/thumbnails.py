@@ -1,11 +1,15 @@
 """Thumbnails of a destination's images: decoded at thumbnail size, off the GUI thread.
 
 ``QImageReader`` with a scaled size, so a 40-megapixel photo is never decoded
-whole; images that cannot be shown get the placeholder tile.
+whole; images that cannot be shown get the placeholder tile. Thumbnails are
+kept for the session (``ThumbnailCache``): a stored picture never changes, so
+opening the same destination again reads nothing.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, QUrl
@@ -14,6 +18,9 @@ from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
 from desktop.ui.resources import icon
 
 THUMBNAIL = QSize(96, 64)
+CACHED_THUMBNAILS = 300  # about 100 KB each: some 30 MB at most
+# What the database stores (desktop.domain.images.MEDIA_TYPES), as QImageReader names them.
+STORABLE_FORMATS = frozenset({"jpeg", "png", "gif", "webp"})
 
 
 def is_remote(source: str) -> bool:
@@ -34,13 +41,17 @@ def _scaled_image(reader: QImageReader) -> QImage | None:
     if size.isValid() and (size.width() > target.width() or size.height() > target.height()):
         reader.setScaledSize(size.scaled(target, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
-    if image.isNull():
-        return None
+    return None if image.isNull() else _on_canvas(image)
+
+
+def _on_canvas(image: QImage) -> QImage:
+    """Scaled down to fit, centred on a canvas of the thumbnail's shape: portrait and
+    landscape rows line up."""
+    target = QSize(THUMBNAIL.width() * 2, THUMBNAIL.height() * 2)
     if image.width() > target.width() or image.height() > target.height():
         image = image.scaled(
             target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
-    # Centred on a canvas of the thumbnail's shape: portrait and landscape rows line up.
     canvas = QImage(target, QImage.Format.Format_ARGB32_Premultiplied)
     canvas.fill(Qt.GlobalColor.transparent)
     painter = QPainter(canvas)
@@ -96,3 +107,56 @@ def placeholder_icon() -> QIcon:
         )
     painter.end()
     return QIcon(pixmap)
+
+
+def decode_bytes(data: bytes) -> QImage | None:
+    """Runs on a worker: a stored picture's bytes, scaled."""
+    return decode_thumbnail(QByteArray(data))
+
+
+def picture_format(data: bytes) -> tuple[str, QImage | None]:
+    """Runs on a worker: the format Qt reads in ``data`` ("" if none) and the picture, decoded
+    whole to prove it is one (None when it cannot be), then scaled to a thumbnail."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    found = bytes(reader.format().data()).decode("ascii", "replace").lower()
+    if not found:
+        return "", None
+    image = reader.read()
+    return found, None if image.isNull() else _on_canvas(image)
+
+
+class ThumbnailCache:
+    """Thumbnails by source, for the whole session; the least recently used go first.
+
+    Filled by workers, read on the GUI thread: a lock keeps the two apart.
+    """
+
+    def __init__(self, capacity: int = CACHED_THUMBNAILS) -> None:
+        self._capacity = capacity
+        self._images: OrderedDict[str, QImage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, source: str) -> QImage | None:
+        with self._lock:
+            image = self._images.get(source)
+            if image is not None:
+                self._images.move_to_end(source)
+            return image
+
+    def put(self, source: str, image: QImage) -> None:
+        with self._lock:
+            self._images[source] = image
+            self._images.move_to_end(source)
+            while len(self._images) > self._capacity:
+                self._images.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._images.clear()
+
+
+thumbnail_cache = ThumbnailCache()
