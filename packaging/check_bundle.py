@@ -11,6 +11,8 @@ Fails (exit 1, with the list) when
   outside the bundle without being one the installation notes ask the host for
   (glibc, libGL/libEGL and libxcb): anything else would be missing on a
   minimal system even though this build host happens to have it;
+* a file the window needs at run time is missing (the emoji fallback font:
+  names with emoji would show empty boxes);
 * the folder is bigger than the budget.
 
 Linux only (``ldd``); prints the folder's size.
@@ -51,6 +53,8 @@ HOST_LIBRARIES = re.compile(
     )$""",
     re.VERBOSE,
 )
+# Data files the window loads by path, which no import analysis can see are needed.
+REQUIRED_FILES = ("resources/fonts/NotoColorEmoji.ttf", "resources/fonts/OFL.txt")
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(not found|\S+)", re.M)
 
 
@@ -99,6 +103,11 @@ def library_problems(bundle: Path) -> list[str]:
     return sorted(set(problems))
 
 
+def missing_files(bundle: Path) -> list[str]:
+    internal = bundle / "_internal"
+    return [name for name in REQUIRED_FILES if not (internal / name).is_file()]
+
+
 def folder_size(bundle: Path) -> int:
     return sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
 
@@ -120,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         failed = True
         print("Libraries missing from the bundle:", *problems, sep="\n  ")
+    missing = missing_files(args.bundle)
+    if missing:
+        failed = True
+        print("Files missing from the bundle:", *missing, sep="\n  ")
     size_mb = folder_size(args.bundle) / 1e6
     files = sum(1 for p in args.bundle.rglob("*") if p.is_file())
     print(
@@ -129,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = True
         print(f"The bundle is over its budget by {size_mb - args.budget_mb:.1f} MB.")
     if not failed:
-        print("bundle checks: no unwanted Qt parts, every library found, within budget")
+        print("bundle checks: no unwanted Qt parts, every library and file found, within budget")
     return 1 if failed else 0
 
 

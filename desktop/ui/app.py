@@ -28,7 +28,7 @@ from desktop.ui.app_state import APPLICATION, ORGANIZATION
 from desktop.ui.errors import describe, show_error
 from desktop.ui.main_window import MainWindow
 from desktop.ui.ops import ops, run_op
-from desktop.ui.resources import app_icon, resources_dir, style_sheet
+from desktop.ui.resources import app_icon, install_fonts, resources_dir, style_sheet
 from desktop.ui.session import Session
 from desktop.version import APP_NAME, __version__
 
@@ -56,6 +56,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     if sys.platform.startswith("linux"):
         _use_fusion(app)
+    install_fonts()  # emoji in names, whatever fonts the system has
     app.setWindowIcon(app_icon())
     app.setStyleSheet(style_sheet())
     _install_translations(app)

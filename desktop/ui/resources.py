@@ -1,12 +1,15 @@
-"""Icons, the application icon and the style sheet, from the resources/ folder."""
+"""Icons, the application icon, the style sheet and the fallback fonts, from resources/."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFontDatabase, QIcon
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -31,3 +34,25 @@ def app_icon() -> QIcon:
 def style_sheet() -> str:
     path = resources_dir() / "styles" / "app.qss"
     return path.read_text("utf-8") if path.is_file() else ""
+
+
+@cache
+def install_fonts() -> tuple[str, ...]:
+    """Register the fonts in resources/fonts with Qt; the families they add.
+
+    Noto Color Emoji (OFL 1.1, from Debian's fonts-noto-color-emoji): without it,
+    a name with an emoji ("Lagoon 🌴 Villas") shows empty boxes on a system whose
+    fonts have none, which is most minimal Linux installations. Registered
+    fonts take part in Qt's fallback, so no widget names them: text in the
+    usual font takes only the glyphs it lacks from these. Needs a
+    ``QGuiApplication``; once per process.
+    """
+    families: list[str] = []
+    folder = resources_dir() / "fonts"
+    for path in sorted(folder.glob("*.tt[fc]")) + sorted(folder.glob("*.otf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.warning("Qt could not load the font %s", path.name)
+            continue
+        families += QFontDatabase.applicationFontFamilies(font_id)
+    return tuple(families)
