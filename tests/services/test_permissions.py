@@ -143,6 +143,8 @@ TABLE: dict[str, tuple[frozenset[Role], Call]] = {
         lambda o, a: o.destinations.set_active(a, NOWHERE, "0", False),
     ),
     "destinations.remove": (ADMIN_MODERATOR, lambda o, a: o.destinations.remove(a, NOWHERE, "0")),
+    "images.store": (ADMIN_MODERATOR, lambda o, a: o.images.store(a, b"not a picture")),
+    "images.get": (STAFF, lambda o, a: o.images.get(a, "db-image:" + "0" * 64)),
     "reviews.page": (STAFF, lambda o, a: o.reviews.page(a, ReviewFilter(), PAGE)),
     "reviews.count": (STAFF, lambda o, a: o.reviews.count(a, ReviewFilter())),
     "reviews.get": (STAFF, lambda o, a: o.reviews.get(a, NOWHERE)),

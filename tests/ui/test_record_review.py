@@ -288,6 +288,9 @@ def test_customers_without_a_stay_to_review_are_told_so(
     page.record_action.trigger()
     dialog = _dialog(qtbot, page)
     _pick_customer(qtbot, dialog, "Bob")
+    # Said at once, beside the empty list of stays: nothing to pick is no mystery.
+    assert dialog.stay_note.isVisible()
+    assert dialog.stay_note.text().startswith("Bob Ray has no completed stay without a review.")
     qtbot.keyClick(dialog.rating, Qt.Key.Key_4)
     dialog.form.touch_all()
     dialog.form.revalidate()

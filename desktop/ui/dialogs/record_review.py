@@ -315,6 +315,8 @@ class RecordReviewDialog(FormDialog[RecordedReview]):
             color = ERROR_COLOR
         elif stay is not None:
             text = tr("A stay is reviewed once: check it is the right one.")
+        elif self._stays_problem:
+            text, color = self._stays_problem, ERROR_COLOR
         self.stay_note.setText(text)
         self.stay_note.setVisible(bool(text))
         paint(self.stay_note, color)
