@@ -17,6 +17,7 @@ from desktop.config import (
     save_settings,
 )
 from desktop.db.location import Source, parse_url, resolve
+from desktop.domain.errors import WayOut
 
 
 @pytest.fixture
@@ -84,8 +85,12 @@ def test_settings_file_is_private_and_round_trips(dirs: AppDirs) -> None:
 def test_a_broken_settings_file_says_how_to_fix_it(dirs: AppDirs) -> None:
     dirs.config.mkdir(parents=True)
     dirs.settings_file.write_text("{not json")
-    with pytest.raises(SettingsError, match="Fix or delete the file"):
+    with pytest.raises(SettingsError, match="cannot be read") as caught:
         resolve(None, dirs=dirs, environ={})
+    assert str(dirs.settings_file) in caught.value.message
+    assert caught.value.fix is not None
+    assert "reset the saved settings" in caught.value.fix
+    assert WayOut.RESET_SETTINGS in caught.value.offered()
 
 
 @pytest.mark.parametrize(
