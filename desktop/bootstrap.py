@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from desktop.config import (
     DATABASE_URL_ENV,
     AppDirs,
+    PoolSettings,
     SavedSettings,
     ServerSettings,
     load_settings,
@@ -34,7 +35,8 @@ from desktop.db.location import DatabaseLocation, Source, resolve, server_url, u
 from desktop.db.notifications import ChangeListener
 from desktop.db.uow import reading_factory, unit_of_work_factory
 from desktop.domain.changes import Change
-from desktop.domain.errors import StartupError
+from desktop.domain.errors import SchemaMismatch, SettingsError, StartupError
+from desktop.logs import FILE_ONLY
 from desktop.services.audit import AuditService
 from desktop.services.auth import AuthService
 from desktop.services.bookings import BookingService
@@ -170,7 +172,7 @@ def _schema_problems(url: URL) -> Iterator[None]:
     except OperationalError as exc:  # the server went away, or refused us, meanwhile
         raise explain(exc, url) from exc
     except CommandError as exc:
-        log.error("The database's schema is unknown to this version: %s", exc)
+        log.error("The database's schema is unknown to this version: %s", exc, extra=FILE_ONLY)
         raise SchemaUnknown(
             f"The database {url.database} at {where(url)} has a schema this version of "
             "Exotic Travel does not know: a newer version has upgraded it.",
@@ -238,15 +240,22 @@ def log_folder() -> Path:
 
 
 def choose_local_database() -> None:
-    dirs = AppDirs.default()
-    saved = load_settings(dirs.settings_file) or SavedSettings()
-    save_settings(dirs.settings_file, SavedSettings(server=None, pool=saved.pool))
+    """Save the choice; ``FolderUnusable`` or ``DiskFull`` when it cannot be written."""
+    _save_choice(None)
 
 
 def choose_server(server: ServerSettings) -> None:
+    """Save the choice; ``FolderUnusable`` or ``DiskFull`` when it cannot be written."""
+    _save_choice(server)
+
+
+def _save_choice(server: ServerSettings | None) -> None:
     dirs = AppDirs.default()
-    saved = load_settings(dirs.settings_file) or SavedSettings()
-    save_settings(dirs.settings_file, SavedSettings(server=server, pool=saved.pool))
+    try:
+        pool = (load_settings(dirs.settings_file) or SavedSettings()).pool
+    except SettingsError:
+        pool = PoolSettings()  # the broken file is the one being replaced
+    save_settings(dirs.settings_file, SavedSettings(server=server, pool=pool))
 
 
 def saved_server() -> ServerSettings | None:
@@ -260,11 +269,11 @@ def test_server(server: ServerSettings) -> str:
     return f"PostgreSQL {info.version}"
 
 
-class SchemaOutdated(StartupError):
+class SchemaOutdated(SchemaMismatch):
     """The shared database is behind this version of the application."""
 
 
-class SchemaUnknown(StartupError):
+class SchemaUnknown(SchemaMismatch):
     """The database was upgraded by a newer version of the application than this one."""
 
 

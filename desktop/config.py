@@ -15,11 +15,11 @@ import shutil
 import stat
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, Literal, get_args
 
 import platformdirs
 
-from desktop.domain.errors import DiskFull, FolderUnusable, StartupError, WayOut
+from desktop.domain.errors import DiskFull, FolderUnusable, SettingsError
 
 APP_DIR_NAME = "exotic-travel"
 HOME_ENV = "EXOTIC_HOME"
@@ -107,27 +107,6 @@ class SavedSettings:
     @property
     def uses_embedded(self) -> bool:
         return self.server is None
-
-
-class SettingsError(StartupError):
-    """The saved settings (or a database URL) cannot be used; the message says how to fix it."""
-
-    ways_out: ClassVar[tuple[WayOut, ...]] = (
-        WayOut.TRY_AGAIN,
-        WayOut.CONNECTION_SETTINGS,
-        WayOut.RESET_SETTINGS,
-        WayOut.LOG_FOLDER,
-    )
-
-
-class DatabaseUrlError(SettingsError):
-    """The database URL given on the command line or in the environment is not usable.
-
-    Only starting again with another URL helps; the saved settings are not used while it
-    is given.
-    """
-
-    ways_out: ClassVar[tuple[WayOut, ...]] = (WayOut.LOG_FOLDER,)
 
 
 def folder_failure(exc: OSError, path: Path, *, what: str, alternative: str = "") -> FolderUnusable:

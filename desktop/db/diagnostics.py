@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from desktop.db.location import url_host_port
-from desktop.domain.errors import StartupError
+from desktop.domain.errors import ServerConnectionFailed
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Problem(StrEnum):
     OTHER = "connection failed"
 
 
-class ConnectionFailed(StartupError):
+class ConnectionFailed(ServerConnectionFailed):
     """A connection to the database server was never made: ``problem`` says which kind.
 
     Not a ``DatabaseUnavailable``: that one means a connection that worked was lost.

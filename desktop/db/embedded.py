@@ -52,7 +52,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from desktop.config import disk_full, folder_failure
-from desktop.domain.errors import StartupError
+from desktop.domain.errors import LocalDatabaseFailed, StartupError
+from desktop.logs import FILE_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,11 @@ CONF_FILE = "exotic-travel.conf"
 DEFAULT_PORT = 5432
 _SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the platform
 _START_TIMEOUT_S = 60
+_CLIENTS_MAX_BYTES = 64 * 1024
 _STOP_TIMEOUT_S = 30
 
 
-class EmbeddedServerError(StartupError):
+class EmbeddedServerError(LocalDatabaseFailed):
     """The embedded server could not be prepared, started or stopped."""
 
 
@@ -290,7 +292,7 @@ class EmbeddedServer:
                 log.info("Created embedded database %s", name)
                 return True
         except DBAPIError as exc:
-            log.error("The local server refused %s: %s", name, exc)
+            log.error("The local server refused %s: %s", name, exc, extra=FILE_ONLY)
             if _NO_SPACE in str(exc).lower():
                 raise disk_full(self.data_dir, what=_LOCAL) from exc
             raise EmbeddedServerError(
@@ -319,7 +321,10 @@ class EmbeddedServer:
 
     def _read_clients(self) -> list[_Client]:
         try:
-            raw = json.loads(self._clients_path.read_text("utf-8"))
+            with self._clients_path.open("rb") as fh:
+                # Never more than a list of processes: a damaged file (or a device) may be
+                # endless.
+                raw = json.loads(fh.read(_CLIENTS_MAX_BYTES))
             return [_Client(int(c["pid"]), float(c["created"])) for c in raw]
         except (OSError, ValueError, TypeError, KeyError):
             return []
@@ -371,7 +376,9 @@ class EmbeddedServer:
             timeout=120,
         )
         if result.returncode != 0:
-            log.error("initdb failed in %s:\n%s", self.data_dir, result.stderr.strip())
+            log.error(
+                "initdb failed in %s:\n%s", self.data_dir, result.stderr.strip(), extra=FILE_ONLY
+            )
             if _NO_SPACE in result.stderr.lower():
                 raise disk_full(self.data_dir, what=_LOCAL)
             raise EmbeddedServerError(
@@ -469,6 +476,7 @@ class EmbeddedServer:
                 self.data_dir,
                 result.stderr.strip(),
                 _last_lines(written),
+                extra=FILE_ONLY,
             )
             raise self._why_not_started(written + "\n" + result.stderr, logfile)
         log.info("Embedded server started (%s)", self.data_dir)

@@ -19,13 +19,12 @@ from sqlalchemy.exc import ArgumentError
 from desktop.config import (
     DATABASE_URL_ENV,
     AppDirs,
-    DatabaseUrlError,
     PoolSettings,
     ServerSettings,
-    SettingsError,
     load_settings,
 )
 from desktop.db.embedded import DEFAULT_PORT, EMBEDDED_DATABASE, EmbeddedServer
+from desktop.domain.errors import DatabaseUrlError, SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -101,12 +101,45 @@ class StartupError(BackOfficeError):
         return tuple(way for way in self.ways_out if way not in settings)
 
 
+class SettingsError(StartupError):
+    """The saved connection settings (or a database URL) cannot be used."""
+
+    ways_out: ClassVar[tuple[WayOut, ...]] = (
+        WayOut.TRY_AGAIN,
+        WayOut.CONNECTION_SETTINGS,
+        WayOut.RESET_SETTINGS,
+        WayOut.LOG_FOLDER,
+    )
+
+
+class DatabaseUrlError(SettingsError):
+    """The database URL given on the command line or in the environment is not usable.
+
+    Only starting again with another URL helps; the saved settings are not used while it
+    is given.
+    """
+
+    ways_out: ClassVar[tuple[WayOut, ...]] = (WayOut.LOG_FOLDER,)
+
+
 class FolderUnusable(StartupError):
     """A folder of ours (data, configuration, logs) cannot be created or written."""
 
 
 class DiskFull(FolderUnusable):
     """The disk holding one of our folders has no space left."""
+
+
+class LocalDatabaseFailed(StartupError):
+    """The local database server (on this computer) could not be created or started."""
+
+
+class ServerConnectionFailed(StartupError):
+    """No connection to the database server could be made (never made, not lost)."""
+
+
+class SchemaMismatch(StartupError):
+    """The database's schema is not the one this version of the application works with."""
 
 
 class AuthenticationFailed(BackOfficeError):
