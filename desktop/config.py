@@ -128,11 +128,17 @@ def folder_failure(exc: OSError, path: Path, *, what: str, alternative: str = ""
             "where a folder should be.",
             fix=f"Move that file away, or start with {HOME_ENV} set to another folder{also}.",
         )
+    if exc.errno == errno.EISDIR:
+        folder = Path(exc.filename2 or exc.filename or path)  # a rename's target comes second
+        return FolderUnusable(
+            f"Exotic Travel cannot write {what}: the folder {folder} is in the way where a "
+            "file should be.",
+            fix=f"Move that folder away, or start with {HOME_ENV} set to another folder{also}.",
+        )
     causes = {
         errno.EROFS: "the disk is read-only",
         errno.EACCES: "this user may not write there",
         errno.EPERM: "this user may not write there",
-        errno.EISDIR: "a folder is in the way where a file should be",
     }
     cause = causes.get(exc.errno or 0, (exc.strerror or str(exc)).lower())
     return FolderUnusable(

@@ -83,7 +83,7 @@ def _startup_title(exc: StartupError) -> str:
     if isinstance(exc, LocalDatabaseFailed):
         return tr("The local database did not start")
     if isinstance(exc, ServerConnectionFailed):
-        return tr("No connection to the database server")
+        return tr("The database server cannot be used")
     if isinstance(exc, SchemaMismatch):
         return tr("The database does not fit this version")
     return tr("Exotic Travel cannot open its database")

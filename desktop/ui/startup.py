@@ -54,6 +54,19 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Startup", text)
 
 
+def _enter_never_cancels(buttons: QDialogButtonBox, *others: QPushButton) -> None:
+    """Only the dialog's own button answers Enter.
+
+    A button that takes the focus (Cancel, once the busy OK button lets go of it)
+    would otherwise become the default: Enter after a failed attempt cancelled
+    the dialog.
+    """
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    for button in (cancel, *others):
+        if button is not None:
+            button.setAutoDefault(False)
+
+
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("dialogTitle")
@@ -108,8 +121,9 @@ class ConnectionDialog(_FitsItsContent):
     ):
         super().__init__(parent)
         self._current = current
-        self._passed: ServerSettings | None = None  # the values of the last passed test
-        self._failed: ServerSettings | None = None  # the values of the last failed test
+        # The values of the last passed and the last failed test, and what each test said.
+        self._passed: tuple[ServerSettings, str] | None = None
+        self._failed: tuple[ServerSettings, str] | None = None
         self.setObjectName("connectionDialog")
         self.setWindowTitle(tr("Where is the database?"))
         self.setMinimumWidth(520)
@@ -189,6 +203,7 @@ class ConnectionDialog(_FitsItsContent):
         self.ok_button.setText(tr("Continue"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        _enter_never_cancels(self.buttons, self.test_button, browse)
         self.problem = FieldMessage()
         self.problem.setObjectName("connectionProblem")
 
@@ -244,13 +259,18 @@ class ConnectionDialog(_FitsItsContent):
         self.adjustSize()
 
     def _values_changed(self, *_args: object) -> None:
-        """Typing after a test: its verdict was about other values, so it goes."""
+        """Typing after a test: its verdict holds only for the values it tested."""
         values = self.server()
-        if values not in (self._passed, self._failed):
-            self._passed = self._failed = None
+        if self._passed is not None and values == self._passed[0]:
+            self._show_result(self._passed[1], "ok")
+        elif self._failed is not None and values == self._failed[0]:
+            self._show_result(self._failed[1], "error")
+        else:
             self._show_result(tr("Test the connection before you continue."), "hint")
+        failed = self._failed is not None and values == self._failed[0]
+        if not failed:
             self.use_anyway.setChecked(False)
-            self.use_anyway.setVisible(False)
+        self.use_anyway.setVisible(failed)
         self._update_continue()
 
     def _update_continue(self) -> None:
@@ -259,7 +279,9 @@ class ConnectionDialog(_FitsItsContent):
             self.ok_button.setToolTip("")
             return
         values = self.server()
-        tested = values == self._passed or (values == self._failed and self.use_anyway.isChecked())
+        passed = self._passed is not None and values == self._passed[0]
+        failed = self._failed is not None and values == self._failed[0]
+        tested = passed or (failed and self.use_anyway.isChecked())
         self.ok_button.setEnabled(tested and not self._problems())
         self.ok_button.setToolTip("" if tested else tr("Test the connection first."))
 
@@ -315,23 +337,25 @@ class ConnectionDialog(_FitsItsContent):
         server = self.server()
 
         def done(version: str) -> None:
-            self.form.set_busy(False)
-            self._passed, self._failed = server, None
-            self.use_anyway.setVisible(False)
-            self._show_result(tr("Connected: {0}.").format(version), "ok")
-            self._update_continue()
+            self._passed = (server, tr("Connected: {0}.").format(version))
+            self._tested()
 
         def failed(exc: BaseException) -> None:
-            self.form.set_busy(False)
-            self._passed, self._failed = None, server
+            self._failed = (server, describe(exc)[1])
             self.use_anyway.setChecked(False)
-            self.use_anyway.setVisible(True)
-            self._show_result(describe(exc)[1], "error")
-            self._update_continue()
+            self._tested()
 
         run_op(
             lambda: bootstrap.test_server(server), done, parent=self, on_failed=failed, busy=True
         )
+
+    def _tested(self) -> None:
+        self.form.set_busy(False)
+        self._values_changed()
+        if self.ok_button.isEnabled():
+            self.ok_button.setFocus()
+        else:
+            self.test_button.setFocus()  # where it was, not on whatever took it meanwhile
 
     @staticmethod
     def _restyle(widget: QWidget) -> None:
@@ -387,6 +411,7 @@ class FirstAdminDialog(_FitsItsContent):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Create administrator"))
+        _enter_never_cancels(self.buttons)
         self.form = Form(form_layout, self.ok_button, self._problems, self)
         self.form.add("name", tr("Name"), self.name)
         self.form.add("email", tr("E-mail"), self.email)
@@ -476,6 +501,7 @@ class SignInDialog(_FitsItsContent):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Sign in"))
         self.ok_button.setObjectName("signIn")
+        _enter_never_cancels(self.buttons)
         settings_button = self.buttons.addButton(
             tr("Connection settings…"), QDialogButtonBox.ButtonRole.ResetRole
         )
@@ -641,6 +667,7 @@ class StartupFailedDialog(_FitsItsContent):
             self,
         )
         box.setObjectName("confirmReset")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         reset = box.addButton(tr("Reset"), QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 
