@@ -399,6 +399,22 @@ def test_the_event_loop_ends_after_the_failure_dialog(
     assert _run_until_quit(app, leave) == 0
 
 
+def test_a_step_that_shows_nothing_next_still_ends_the_loop(
+    qtbot: QtBot, controller: Controller, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net: the last window closes, nothing follows, the application quits."""
+    fail.corrupt_settings(home)
+    app = controller(None)
+    monkeypatch.setattr(app, "_way_out", lambda _way, _failure: None)  # a step gone missing
+
+    def try_again() -> None:
+        dialog = app.dialog
+        assert isinstance(dialog, StartupFailedDialog)
+        dialog.way_buttons[WayOut.TRY_AGAIN].click()
+
+    assert _run_until_quit(app, try_again) == 0
+
+
 def test_an_exception_escaping_start_up_still_ends_in_a_window_with_a_way_out(
     qtbot: QtBot,
     controller: Controller,
