@@ -236,6 +236,7 @@ def reset_saved_settings() -> Path | None:
 
 
 def log_folder() -> Path:
+    """Where the log file is: the start-up dialog's "Show log folder" opens it."""
     return AppDirs.default().log
 
 

@@ -485,11 +485,9 @@ class EmbeddedServer:
         """The server's own words, turned into what a person can do about them."""
         if _SOCKET_TAKEN.search(output):
             other = _OTHER_POSTMASTER.search(output)
-            who = (
-                f"another database server (process {other.group(1)})"
-                if other
-                else ("another database server")
-            )
+            who = "another database server"
+            if other:
+                who += f" (process {other.group(1)})"
             return EmbeddedServerError(
                 f"The local database cannot start: {who} is using its connection point "
                 f"(socket) in {self._socket_dir()}.",

@@ -686,7 +686,11 @@ class StartupFailedDialog(_FitsItsContent):
 
 
 def _way_button(way: WayOut) -> tuple[str, QDialogButtonBox.ButtonRole, str]:
-    """A way out's button: its text, its place (role) and its object name."""
+    """A way out's button: its text, its place (role) and its object name.
+
+    The ways between "Try again" and "Quit" share one role, so they stay in the order
+    the failure lists them, whatever the platform's button order.
+    """
     role = QDialogButtonBox.ButtonRole
     return {
         WayOut.TRY_AGAIN: (tr("Try again"), role.AcceptRole, "tryAgain"),
@@ -695,7 +699,7 @@ def _way_button(way: WayOut) -> tuple[str, QDialogButtonBox.ButtonRole, str]:
             role.ActionRole,
             "connectionSettings",
         ),
-        WayOut.RESET_SETTINGS: (tr("Reset saved settings…"), role.ResetRole, "resetSettings"),
-        WayOut.LOG_FOLDER: (tr("Show log folder"), role.HelpRole, "logFolder"),
+        WayOut.RESET_SETTINGS: (tr("Reset saved settings…"), role.ActionRole, "resetSettings"),
+        WayOut.LOG_FOLDER: (tr("Show log folder"), role.ActionRole, "logFolder"),
         WayOut.QUIT: (tr("Quit"), role.RejectRole, "quit"),
     }[way]
