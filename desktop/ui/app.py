@@ -27,7 +27,7 @@ from desktop.domain.errors import StartupError, WayOut
 from desktop.domain.permissions import Actor
 from desktop.ui import quiet_gc
 from desktop.ui.app_state import APPLICATION, ORGANIZATION
-from desktop.ui.errors import leave_for, show_error
+from desktop.ui.errors import leave_for, run_main_loop, show_error
 from desktop.ui.main_window import MainWindow
 from desktop.ui.ops import ops, run_op
 from desktop.ui.resources import app_icon, resources_dir, style_sheet
@@ -149,8 +149,12 @@ class AppController(QObject):
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: QTimer.singleShot(0, self.quit_if_no_window))
+        dialog.finished.connect(lambda _result: self.check_soon())
         dialog.open()
+
+    def check_soon(self) -> None:
+        """``quit_if_no_window`` once the current step has shown what comes next."""
+        QTimer.singleShot(0, self.quit_if_no_window)
 
     def _quit(self) -> None:
         self.dialog = None
@@ -197,6 +201,9 @@ class AppController(QObject):
         self._progress.setWindowTitle(tr("Starting"))
         self._progress.setCancelButton(None)
         self._progress.setMinimumDuration(300)
+        # The value starts below the range; only at its minimum does the dialog show itself
+        # after the minimum duration (without this it never showed, however slow the start).
+        self._progress.setValue(0)
         url = self.database_url
         self._opening = True
 
@@ -209,28 +216,33 @@ class AppController(QObject):
                 raise
 
         def opened(result: tuple[BackOffice, Connection, bool]) -> None:
-            self._opening = False
-            self._close_progress()
             self.office, self.connection, needs_admin = result
             if needs_admin:
                 self._first_admin()
             else:
                 self.sign_in()
+            self._opened()
 
         def failed(exc: BaseException) -> None:
-            self._opening = False
-            self._close_progress()
             if leave_for(exc):
+                self._opened()
                 return
             if isinstance(exc, StartupError):
                 log.warning("Could not open the database: %s", exc.advice, exc_info=exc)
             else:
                 log.error("Could not open the database", exc_info=exc)
             self._startup_failed(exc)
+            self._opened()
 
         run_op(work, opened, on_failed=failed)
 
-    def _close_progress(self) -> None:
+    def _opened(self) -> None:
+        """The step is over and its next window shows: only now may the progress go.
+
+        (Closing the last window first would leave nothing on screen for a moment, and
+        the application would quit in that moment.)
+        """
+        self._opening = False
         if self._progress is not None:
             self._progress.close()
             self._progress.deleteLater()
@@ -281,12 +293,11 @@ class AppController(QObject):
         ):
             box = show_error(QApplication.activeWindow(), exc)
             if box is not None:
-                box.finished.connect(lambda _r: QTimer.singleShot(0, self.quit_if_no_window))
+                box.finished.connect(lambda _result: self.check_soon())
             return
         log.error("Unexpected error at start-up", exc_info=(type(exc), exc, exc.__traceback__))
-        self._opening = False
-        self._close_progress()
         self._startup_failed(exc)
+        self._opened()
 
     def _first_admin(self) -> None:
         from desktop.ui.startup import FirstAdminDialog
@@ -382,7 +393,7 @@ def launch(app: QApplication, controller: AppController) -> None:
     """Wire the application to the controller and start it (``run`` then runs the loop)."""
     # Dialogs come and go between the steps: the controller decides when nothing is left.
     app.setQuitOnLastWindowClosed(False)
-    app.lastWindowClosed.connect(controller.quit_if_no_window)
+    app.lastWindowClosed.connect(controller.check_soon)
     _errors_to_the_dialog(controller)
     QTimer.singleShot(0, controller.start)
 
@@ -392,6 +403,6 @@ def run(database_url: str | None = None) -> int:
     _quit_on_termination(app)
     controller = AppController(database_url)
     launch(app, controller)
-    code = int(app.exec())
+    code = run_main_loop(app)
     controller.shutdown()
     return code

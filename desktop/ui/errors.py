@@ -116,12 +116,27 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox | None
 _open_boxes: set[QMessageBox] = set()
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+_main_loop_running = False
+
+
+def run_main_loop(app: QCoreApplication) -> int:
+    """``app.exec()``, noted as running: only then does ``leave_for`` end it.
+
+    ``QCoreApplication.exit`` outside ``exec`` would leave Qt's "quit now" flag set, and
+    every event loop started afterwards would return at once.
+    """
+    global _main_loop_running  # noqa: PLW0603 - one main loop per application
+    _main_loop_running = True
+    try:
+        return int(app.exec())
+    finally:
+        _main_loop_running = False
 
 
 def leave_for(exc: BaseException) -> bool:
     """``SystemExit`` and ``KeyboardInterrupt`` end the application; never an error dialog.
 
-    True when ``exc`` was one of them (the event loop has been told to end).
+    True when ``exc`` was one of them (the main loop, if it runs, has been told to end).
     """
     if isinstance(exc, SystemExit):
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -130,5 +145,6 @@ def leave_for(exc: BaseException) -> bool:
     else:
         return False
     log.info("Ending the application (%s)", type(exc).__name__)
-    QCoreApplication.exit(code)
+    if _main_loop_running:
+        QCoreApplication.exit(code)
     return True

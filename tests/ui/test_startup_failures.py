@@ -16,7 +16,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import URL
 
@@ -24,6 +24,7 @@ from desktop import logs
 from desktop.db import diagnostics
 from desktop.domain.errors import WayOut
 from desktop.ui.app import AppController, launch
+from desktop.ui.errors import run_main_loop
 from desktop.ui.startup import ConnectionDialog, FirstAdminDialog, StartupFailedDialog
 from tests import startup_failures as fail
 from tests.ui.conftest import settle
@@ -68,7 +69,8 @@ def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Contro
         app.shutdown()
         if app in _launched and isinstance(qapp, QApplication):
             _launched.discard(app)
-            qapp.lastWindowClosed.disconnect(app.quit_if_no_window)
+            qapp.lastWindowClosed.disconnect(app.check_soon)
+            qapp.setQuitOnLastWindowClosed(True)  # as the other tests have it
     QApplication.processEvents()
 
 
@@ -358,25 +360,38 @@ def test_show_log_folder_opens_it_and_keeps_the_dialog(
         QDesktopServices.unsetUrlHandler("file")
 
 
-def _run_until_quit(app: AppController, act: Callable[[], None]) -> int:
-    """Run the application's event loop as ``run`` does; ``act`` once the failure shows.
+def _run_until_quit(
+    app: AppController, act: Callable[[], None], *, kind: type = StartupFailedDialog
+) -> int:
+    """Run the application's event loop as ``run`` does; ``act`` once a ``kind`` dialog shows.
 
-    Returns the loop's exit code, or 99 when it was still running after 60 s.
+    Returns the loop's exit code, or 99 when it was still running after 60 s. Both timers
+    stop with the loop: a late one would end another test's waiting.
     """
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
     launch(qapp, app)
     _launched.add(app)
+    acted = False
 
     def poll() -> None:
-        if isinstance(app.dialog, StartupFailedDialog) and app.dialog.isVisible():
+        nonlocal acted
+        if not acted and isinstance(app.dialog, kind) and app.dialog.isVisible():
+            acted = True
             act()
-        else:
-            QTimer.singleShot(100, poll)
 
-    QTimer.singleShot(100, poll)
-    QTimer.singleShot(60_000, lambda: qapp.exit(99))
-    return int(qapp.exec())
+    watcher = QTimer()
+    watcher.timeout.connect(poll)
+    watcher.start(100)
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: qapp.exit(99))
+    guard.start(60_000)
+    try:
+        return run_main_loop(qapp)
+    finally:
+        watcher.stop()
+        guard.stop()
 
 
 @pytest.mark.parametrize("way_out", ["Quit", "closing the dialog", "Escape"])
@@ -397,6 +412,36 @@ def test_the_event_loop_ends_after_the_failure_dialog(
             dialog.close()
 
     assert _run_until_quit(app, leave) == 0
+
+
+def test_a_slow_start_keeps_the_application_until_the_next_dialog_shows(
+    qtbot: QtBot, controller: Controller, home: Path
+) -> None:
+    """The progress window gives way to the first-administrator dialog: no quitting between."""
+    fail.choose_local(home)  # the first start creates the local database: seconds
+    app = controller(None)
+    seen: list[str] = []
+
+    def progress_shown() -> None:
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+        if any(w.isVisible() and w.objectName() == "startingProgress" for w in shown):
+            seen.append("progress")
+
+    watcher = QTimer()
+    watcher.timeout.connect(progress_shown)
+    watcher.start(50)
+
+    def cancel() -> None:
+        seen.append(type(app.dialog).__name__)
+        assert app.dialog is not None
+        app.dialog.reject()
+
+    try:
+        assert _run_until_quit(app, cancel, kind=FirstAdminDialog) == 0
+    finally:
+        watcher.stop()
+    assert "progress" in seen, "the start was slow enough to show its progress"
+    assert seen[-1] == "FirstAdminDialog", "the loop ran until the next dialog showed"
 
 
 def test_a_step_that_shows_nothing_next_still_ends_the_loop(
