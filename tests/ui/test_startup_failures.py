@@ -50,7 +50,8 @@ def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Controller]:
+def controller(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, home: Path) -> Iterator[Controller]:
+    """Controllers made by the test, shut down before ``home`` goes (they leave its server)."""
     made: list[AppController] = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # launch() installs its own
 
