@@ -9,9 +9,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from desktop.config import AppDirs, SettingsError
-from desktop.db.embedded import EmbeddedServerError, install_exit_handlers
-from desktop.domain.errors import BackOfficeError, ValidationError
+from desktop import logs
+from desktop.config import AppDirs
+from desktop.db.embedded import install_exit_handlers
+from desktop.domain.errors import BackOfficeError, FolderUnusable, ValidationError
 from desktop.version import APP_NAME, __version__
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 ADMIN_PASSWORD_ENV = "EXOTIC_ADMIN_PASSWORD"  # noqa: S105 - where the password is, not it
 PASSWORD_TRIES = 3
@@ -72,17 +74,47 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; a failure is one ``error:`` line on stderr and a non-zero exit.
+
+    Never a traceback on the terminal: the details go to the log file.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.self_test:
         if args.command is not None:
             parser.error("--self-test takes no command")
         return _self_test()
+    try:
+        return _run(args)
+    except BackOfficeError as exc:
+        log.info("Command failed: %s", exc.advice, exc_info=True, extra=logs.FILE_ONLY)
+        _say_error(exc.advice)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        log.exception("Unexpected failure", extra=logs.FILE_ONLY)
+        _say_error(f"Exotic Travel met an unexpected problem ({type(exc).__name__}).")
+        return EXIT_FAILURE
+
+
+def _say_error(text: str) -> None:
+    """The person's one line: what happened, what to do, where the details are."""
+    where = logs.log_file()
+    details = f" Details are in {where}." if where is not None else ""
+    print(f"error: {' '.join(text.split())}{details}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     dirs = AppDirs.default()
-    from desktop import logs
-
-    logs.configure(dirs.log, console_level=logging.INFO if args.verbose else logging.WARNING)
-
+    try:
+        logs.configure(dirs.log, console_level=logging.INFO if args.verbose else logging.WARNING)
+    except FolderUnusable as exc:  # carry on: the console still gets the essentials
+        print(
+            f"warning: {' '.join(exc.advice.split())} Nothing is logged to a file this time.",
+            file=sys.stderr,
+        )
     install_exit_handlers()
     if args.command is None:
         return _open_window(args.database_url)
@@ -90,13 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": _db,
         "create-admin": _create_admin,
     }
-    handler = handlers[args.command]
-    try:
-        return handler(args, dirs)
-    except (SettingsError, BackOfficeError, EmbeddedServerError) as exc:
-        log.info("Command failed", exc_info=True)
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    return handlers[args.command](args, dirs)
 
 
 def gui_main() -> int:
@@ -105,8 +131,17 @@ def gui_main() -> int:
 
 
 def _open_window(database_url: str | None) -> int:
-    from desktop.ui.app import run
+    from desktop.self_check import DEBIAN_PACKAGES
 
+    try:
+        from desktop.ui.app import run
+    except ImportError as exc:  # Qt's system libraries (libGL, libEGL, ...) are missing
+        log.info("Qt could not be loaded", exc_info=True, extra=logs.FILE_ONLY)
+        _say_error(
+            f"The window cannot open: Qt could not be loaded ({exc}). Install the system "
+            f"packages INSTALL.txt lists (Debian/Ubuntu: {' '.join(DEBIAN_PACKAGES)})."
+        )
+        return EXIT_FAILURE
     return run(database_url)
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import URL, create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from desktop.domain.errors import DatabaseUnavailable
+from desktop.db.location import url_host_port
+from desktop.domain.errors import ServerConnectionFailed
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,14 @@ class Problem(StrEnum):
     OTHER = "connection failed"
 
 
-class ConnectionFailed(DatabaseUnavailable):
-    def __init__(self, problem: Problem, message: str) -> None:
-        super().__init__(message)
+class ConnectionFailed(ServerConnectionFailed):
+    """A connection to the database server was never made: ``problem`` says which kind.
+
+    Not a ``DatabaseUnavailable``: that one means a connection that worked was lost.
+    """
+
+    def __init__(self, problem: Problem, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message, fix=fix)
         self.problem = problem
 
 
@@ -41,53 +47,66 @@ class ServerInfo:
     user: str
 
 
+def where(url: URL) -> str:
+    """``host:port`` as the connection attempt used them (``?host=`` and ``?port=`` too)."""
+    host, port = url_host_port(url)
+    return f"{host}:{port}"
+
+
+_UNREACHABLE_MARKERS = (
+    "connection refused",
+    "could not translate host name",
+    "name or service not known",
+    "timeout expired",
+    "no route to host",
+    "network is unreachable",
+    "could not connect",
+    "no such file or directory",
+    "connection timed out",
+)
+
+
 def explain(exc: BaseException, url: URL) -> ConnectionFailed:
     """Turn a driver error into one of the problems a person can fix."""
     detail = str(getattr(exc, "orig", None) or exc)
     lowered = detail.lower()
-    host = url.host or url.query.get("host") or "localhost"
-    where = f"{host}:{url.port or 5432}"
+    at = where(url)
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return ConnectionFailed(
             Problem.AUTHENTICATION,
-            f"The server at {where} refused user {url.username!r}: wrong user name or "
-            "password. Check both and try again.",
+            f"The server at {at} refused user {url.username!r}: wrong user name or password.",
+            fix="Check both in the connection settings and try again.",
         )
     if "does not exist" in lowered and "database" in lowered:
         return ConnectionFailed(
             Problem.NO_DATABASE,
-            f"The server at {where} has no database {url.database!r}. Check the name, or ask "
-            "the administrator to create it.",
+            f"The server at {at} has no database {url.database!r}.",
+            fix="Check the name, or ask the administrator to create it.",
         )
     if "role" in lowered and "does not exist" in lowered:
         return ConnectionFailed(
             Problem.AUTHENTICATION,
-            f"The server at {where} has no user {url.username!r}. Check the user name.",
+            f"The server at {at} has no user {url.username!r}.",
+            fix="Check the user name in the connection settings.",
         )
     if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
         return ConnectionFailed(
             Problem.TLS,
-            f"The secure connection to {where} failed ({_first_line(detail)}). Check the TLS "
-            "mode and the CA file.",
+            f"The secure connection to {at} failed ({_first_line(detail)}).",
+            fix="Check the TLS mode and the CA file in the connection settings.",
         )
-    unreachable_markers = (
-        "connection refused",
-        "could not translate host name",
-        "name or service not known",
-        "timeout expired",
-        "no route to host",
-        "network is unreachable",
-        "could not connect",
-        "no such file or directory",
-        "connection timed out",
-    )
-    if any(marker in lowered for marker in unreachable_markers):
+    if any(marker in lowered for marker in _UNREACHABLE_MARKERS):
         return ConnectionFailed(
             Problem.UNREACHABLE,
-            f"No database server answers at {where}. Check the host name and port, the network "
-            "and that the server is running.",
+            f"No database server answers at {at}.",
+            fix="Check the host name and port, the network and that the server is running, "
+            "then try again.",
         )
-    return ConnectionFailed(Problem.OTHER, f"Could not connect to {where}: {_first_line(detail)}")
+    return ConnectionFailed(
+        Problem.OTHER,
+        f"Could not connect to {at}: {_first_line(detail)}",
+        fix="Try again; if it keeps failing, the log folder has the details.",
+    )
 
 
 def _first_line(text_: str) -> str:
@@ -114,7 +133,8 @@ def check_server(url: URL, *, timeout_s: int = 5) -> ServerInfo:
     if info.version_num < MIN_SERVER_VERSION:
         raise ConnectionFailed(
             Problem.TOO_OLD,
-            f"The server runs PostgreSQL {info.version}; Exotic Travel needs {MIN_SERVER_LABEL} "
-            "or newer. Ask the administrator to upgrade it.",
+            f"The server at {where(url)} runs PostgreSQL {info.version}; Exotic Travel needs "
+            f"{MIN_SERVER_LABEL} or newer.",
+            fix="Ask the administrator to upgrade it, or connect to another server.",
         )
     return info

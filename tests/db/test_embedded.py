@@ -165,3 +165,70 @@ def test_as_root_the_server_runs_unprivileged_and_the_log_says_so(
         )
     finally:
         server.stop()
+
+
+def test_two_users_in_one_process_count_as_one_and_the_last_stops_it(cluster_dir: Path) -> None:
+    # The window's own location and a URL naming the same cluster (--database-url) both
+    # start() it; the first to stop must not stop the server under the other.
+    window = EmbeddedServer(cluster_dir)
+    window.start()
+    by_url = EmbeddedServer(cluster_dir)
+    by_url.start()
+    by_url.stop()
+    assert _query_one(window) == 1, "one stop of two leaves the server running"
+    window.stop()
+    assert _wait_until(lambda: _server_pids(cluster_dir) == [])
+
+
+def test_the_cluster_behind_a_socket_folder_is_found(cluster_dir: Path, tmp_path: Path) -> None:
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    try:
+        socket_folder = str(server.url().query["host"])
+        found = EmbeddedServer.serving(socket_folder)
+        assert found is not None
+        assert found.data_dir == cluster_dir
+        assert EmbeddedServer.serving(str(tmp_path)) is None, "not one of ours"
+    finally:
+        server.stop()
+    found = EmbeddedServer.serving(str(cluster_dir))
+    assert found is not None, "a stopped cluster of ours, by its folder"
+    assert found.data_dir == cluster_dir
+
+
+def test_the_cluster_behind_a_short_socket_folder_is_found(tmp_path: Path) -> None:
+    # A data folder too deep for a socket path: the socket lives in a short folder in /tmp,
+    # and its lock file names the data folder.
+    base = Path(tempfile.mkdtemp(prefix="exotic-deep-"))
+    deep = base.joinpath(*["a-rather-long-folder-name"] * 4, "database")
+    server = EmbeddedServer(deep)
+    try:
+        server.start()
+        socket_folder = str(server.url().query["host"])
+        assert not socket_folder.startswith(str(deep)), "the short folder is used"
+        found = EmbeddedServer.serving(socket_folder)
+        assert found is not None
+        assert found.data_dir == deep
+    finally:
+        server.stop()
+        _kill_servers_of(base)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_stale_postmaster_pid_naming_another_server_is_not_adopted(cluster_dir: Path) -> None:
+    """After a crash and a reboot, postmaster.pid may name another PostgreSQL server."""
+    server = EmbeddedServer(cluster_dir)
+    server.start()
+    server.stop()
+    other = EmbeddedServer(cluster_dir.with_name("other"))
+    other.start()
+    try:
+        [other_pid] = [pid for pid in _server_pids(other.data_dir) if pid]
+        stale = cluster_dir / "postmaster.pid"
+        stale.write_text(f"{other_pid}\n{cluster_dir}\n0\n5432\n{cluster_dir}\n\n0 0\nready\n")
+        server.start()  # must start its own server, not take the other one for it
+        assert _query_one(server) == 1
+        assert _server_pids(cluster_dir), "a server of its own runs now"
+        server.stop()
+    finally:
+        other.stop()

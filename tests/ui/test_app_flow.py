@@ -169,7 +169,9 @@ def fresh_profile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_first_run_offers_the_local_database_and_starts_it(
-    qtbot: QtBot, controller: object, fresh_profile: Path
+    qtbot: QtBot,
+    fresh_profile: Path,  # before the controller: removed after the window has left it
+    controller: object,
 ) -> None:
     assert first_run(None)
     app: AppController = controller(None)  # type: ignore[operator]

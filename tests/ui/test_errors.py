@@ -12,10 +12,21 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop import logs
-from desktop.config import AppDirs
-from desktop.domain.errors import Conflict, DatabaseUnavailable, PermissionDenied, ValidationError
+from desktop.bootstrap import SchemaOutdated
+from desktop.config import AppDirs, SettingsError
+from desktop.db.diagnostics import ConnectionFailed, Problem
+from desktop.db.embedded import EmbeddedServerError
+from desktop.domain.errors import (
+    BackOfficeError,
+    Conflict,
+    DatabaseUnavailable,
+    DiskFull,
+    FolderUnusable,
+    PermissionDenied,
+    ValidationError,
+)
 from desktop.ui.app import _errors_to_the_dialog
-from desktop.ui.errors import describe
+from desktop.ui.errors import describe, show_error
 
 
 @pytest.fixture
@@ -72,3 +83,40 @@ def test_each_kind_of_refusal_has_its_own_title_and_the_services_words(
     shown_title, text = describe(error)
     assert shown_title == title
     assert text == str(error)
+
+
+@pytest.mark.parametrize(
+    ("error", "title"),
+    [
+        (
+            SettingsError("The file is cut short.", fix="Reset it."),
+            "The connection settings cannot be used",
+        ),
+        (FolderUnusable("A file is in the way.", fix="Move it."), "A folder cannot be written"),
+        (DiskFull("The disk is full (/data).", fix="Free some space."), "The disk is full"),
+        (
+            EmbeddedServerError("Another server has the socket.", fix="Quit it."),
+            "The local database did not start",
+        ),
+        (
+            ConnectionFailed(Problem.UNREACHABLE, "No server answers.", fix="Check the host."),
+            "The database server cannot be used",
+        ),
+        (
+            SchemaOutdated("The schema is older.", fix="Upgrade it."),
+            "The database does not fit this version",
+        ),
+    ],
+)
+def test_start_up_failures_say_what_happened_then_what_to_do(
+    error: BackOfficeError, title: str
+) -> None:
+    shown_title, text = describe(error)
+    assert shown_title == title, "a connection never made is not a 'Connection lost'"
+    assert text == f"{error.message}\n\n{error.fix}"
+
+
+def test_system_exit_never_becomes_an_error_dialog(qtbot: QtBot) -> None:
+    assert show_error(None, SystemExit(0)) is None
+    assert show_error(None, KeyboardInterrupt()) is None
+    assert _shown_boxes() == []
