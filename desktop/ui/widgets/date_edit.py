@@ -11,7 +11,7 @@ def date_edit(object_name: str) -> QDateEdit:
     edit = QDateEdit()
     edit.setObjectName(object_name)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat(f"ddd {LONG_DATE}")
+    edit.setDisplayFormat(LONG_DATE)
     edit.setMinimumWidth(160)
     calendar = edit.calendarWidget()
     hint = calendar.sizeHint()  # Qt's popup is a row too short with most fonts
