@@ -207,6 +207,9 @@ class BookingActionDialog(FormDialog[BookingRow]):
         else:
             self.bar.show_problem(describe(exc)[1])
 
+    def _clear_refusal(self) -> None:
+        self.bar.clear()
+
     def _after_conflict(self, exc: BackOfficeError) -> None:
         """A hook: the stay dialog looks at availability again after an overlap."""
 

@@ -85,9 +85,9 @@ class CustomerEditor(RecordEditor[PersonRow]):
             fetch=lambda ident: session.office.customers.get(session.actor, ident),
             row_values=person_values,
         )
-        self.form.add("name", tr("&Name"), self.name)
-        self.form.add("email", tr("&E-mail"), self.email)
-        self.form.add("phone", tr("&Phone"), self.phone)
+        self.form.add("name", tr("&Name"), self.name, required=True)
+        self.form.add("email", tr("&E-mail"), self.email, required=True)
+        self.form.add("phone", tr("&Phone"), self.phone, required=False)
 
         layout.addWidget(self.bar)
         layout.addStretch(1)
