@@ -200,6 +200,7 @@ class ListPage(QWidget, Generic[R, F]):
         no_row = self.selected() is None
         for action in self.page_actions:
             action.setProperty("why_not", "")
+            action.setToolTip(action.text().replace("&", ""))  # update_actions may say more
             if not (action.property("needs_row") and no_row):
                 action.setEnabled(True)  # the page's own update_actions may narrow it
         self.update_actions()
@@ -212,8 +213,8 @@ class ListPage(QWidget, Generic[R, F]):
             if action.property("writes") and not online:
                 action.setEnabled(False)
                 why = tr(OFFLINE_TIP)
-            plain = action.text().replace("&", "")
-            action.setToolTip(why if why and not action.isEnabled() else plain)
+            if why and not action.isEnabled():
+                action.setToolTip(why)
 
     def set_action(self, action: QAction, enabled: bool, why_not: str = "") -> None:
         """Enable an action, or disable it saying why (its tooltip): for ``update_actions``."""

@@ -299,6 +299,8 @@ class Form(QObject):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         paint(self.summary, MUTED_COLOR)
+        self.summary.ensurePolished()
+        self.summary.setMinimumHeight(self.summary.fontMetrics().height())  # kept when empty
         self._summary_placed = False
         submit.installEventFilter(self)
         # Saving pauses while the database is unreachable; what was typed stays.
