@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.errors import ValidationError
 from desktop.ui.live import OFFLINE_TIP, connection
 from desktop.ui.widgets.colors import MUTED_COLOR, paint
+from desktop.ui.widgets.field_values import editor_value, is_empty, typing_note, typing_problem
 
 
 def tr(text: str) -> str:
@@ -156,76 +157,6 @@ class FieldRow(QWidget):
 
     def is_empty(self) -> bool:
         return is_empty(self.editor)
-
-
-# -- what a form asks of its editors ---------------------------------------------------
-
-
-def typing_problem(editor: QWidget) -> str | None:
-    """Why the text typed into an editor that reads it (a date) means nothing yet."""
-    probe = getattr(editor, "typing_problem", None)
-    return probe() if callable(probe) else None
-
-
-def typing_note(editor: QWidget) -> str:
-    """What an editor that reads its text (a date) read from it."""
-    probe = getattr(editor, "typing_note", None)
-    return probe() if callable(probe) else ""
-
-
-def editor_value(editor: QWidget) -> object:
-    """What an editor holds, to tell whether a form is as it opened."""
-    if isinstance(editor, QAbstractSpinBox):
-        return editor.text()
-    own = getattr(editor, "value", None)
-    if callable(own):
-        return own()
-    if isinstance(editor, QLineEdit):
-        return editor.text()
-    if isinstance(editor, QPlainTextEdit):
-        return editor.toPlainText()
-    if isinstance(editor, QComboBox):
-        return editor.currentIndex(), editor.currentText()
-    if isinstance(editor, QAbstractButton):
-        return editor.isChecked()
-    return tuple(editor_value(child) for child in _inputs(editor, every=True))
-
-
-def is_empty(editor: QWidget) -> bool:
-    """Nothing typed or chosen (a required field's problem then is that it is missing)."""
-    own = getattr(editor, "is_empty", None)
-    if callable(own):
-        return bool(own())
-    if isinstance(editor, QLineEdit):
-        return not editor.text().strip()
-    if isinstance(editor, QPlainTextEdit):
-        return not editor.toPlainText().strip()
-    if isinstance(editor, QComboBox):
-        return editor.currentIndex() < 0 or (editor.isEditable() and not editor.currentText())
-    if isinstance(editor, QAbstractSpinBox | QAbstractButton):
-        return False
-    inputs = _inputs(editor, every=False)
-    return len(inputs) == 1 and is_empty(inputs[0])
-
-
-def _inputs(widget: QWidget, *, every: bool) -> list[QWidget]:
-    """The editors inside a compound field (a price and its currency, a tag list).
-
-    Text fields only, or (``every``) check boxes, spin boxes and combo boxes too;
-    never the line edits inside spin and combo boxes.
-    """
-    kinds: tuple[type[QWidget], ...] = (QLineEdit, QPlainTextEdit)
-    if every:
-        kinds = (*kinds, QAbstractSpinBox, QComboBox, QCheckBox)
-    found = []
-    for child in widget.findChildren(QWidget):
-        if not isinstance(child, kinds):
-            continue
-        parent = child.parentWidget()
-        if isinstance(child, QLineEdit) and isinstance(parent, QAbstractSpinBox | QComboBox):
-            continue
-        found.append(child)
-    return found
 
 
 def _vertical_slot(layout: QLayout, target: QWidget) -> tuple[QBoxLayout, int] | None:
