@@ -201,7 +201,9 @@ class ListView(QTableView):
         for section, column in enumerate(self._model.columns):
             if column.kind in (ColumnKind.DATE, ColumnKind.NUMBER, ColumnKind.RATING):
                 self.setColumnWidth(section, 100)
-            elif column.kind in (ColumnKind.MONEY, ColumnKind.DATETIME, ColumnKind.BADGE):
+            elif column.kind is ColumnKind.DATETIME:
+                self.setColumnWidth(section, 150)  # "12/28/2026 12:04 PM" whole
+            elif column.kind in (ColumnKind.MONEY, ColumnKind.BADGE):
                 self.setColumnWidth(section, 120)
             else:
                 self.setColumnWidth(section, 180)
