@@ -1,11 +1,14 @@
 """How values read to a person: money, dates, moments, stays and counts, in the locale's way.
 
 Lists, dialogs and messages all format through here, so a price or a stay reads
-the same wherever it shows.
+the same wherever it shows. Dates come in two forms only: lists and their filters
+show the locale's short date with a four-digit year ("12/7/2026", "07/12/2026",
+"07.12.2026"); dialogs show the long one ("Mon 7 Dec 2026").
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,7 +16,11 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from desktop.ui.dates import qdate, qdatetime
 
-LONG_DATE = "d MMM yyyy"
+LONG_DATE = "ddd d MMM yyyy"  # dialogs and date fields: "Mon 7 Dec 2026"
+STAY_DATE = "d MMM yyyy"  # a stay's ends across years, as the other ranges: "28 Dec 2026"
+ISO_DATE = "yyyy-MM-dd"  # lists when no locale is chosen (the "C" locale has no real one)
+ISO_TIME = "HH:mm"
+_TWO_DIGIT_YEAR = re.compile(r"(?<!y)yy(?!y)")
 
 
 def tr(text: str) -> str:
@@ -28,22 +35,57 @@ def format_money(value: Decimal | None, locale: QLocale | None = None) -> str:
     return locale.toCurrencyString(float(value), "$", 2)
 
 
+def short_date_format(locale: QLocale | None = None) -> str:
+    """The locale's short date with a four-digit year: "12/7/26" would hide the century."""
+    locale = locale or QLocale()
+    if locale.language() == QLocale.Language.C:
+        return ISO_DATE
+    return _TWO_DIGIT_YEAR.sub("yyyy", locale.dateFormat(QLocale.FormatType.ShortFormat))
+
+
+def short_datetime_format(locale: QLocale | None = None) -> str:
+    """The short date (four-digit year) and the locale's short time."""
+    locale = locale or QLocale()
+    if locale.language() == QLocale.Language.C:
+        return f"{ISO_DATE} {ISO_TIME}"
+    return _TWO_DIGIT_YEAR.sub("yyyy", locale.dateTimeFormat(QLocale.FormatType.ShortFormat))
+
+
 def format_date(value: date | None, locale: QLocale | None = None) -> str:
+    """A date in a list or a filter: "12/7/2026" (in the locale's order)."""
     if value is None:
         return ""
     locale = locale or QLocale()
-    return locale.toString(qdate(value), QLocale.FormatType.ShortFormat)
+    return locale.toString(qdate(value), short_date_format(locale))
 
 
 def format_datetime(value: datetime | None, locale: QLocale | None = None) -> str:
+    """A moment in a list: "12/7/2026 3:04 PM" (in the locale's order)."""
     if value is None:
         return ""
     locale = locale or QLocale()
-    return locale.toString(qdatetime(value), QLocale.FormatType.ShortFormat)
+    return locale.toString(qdatetime(value), short_datetime_format(locale))
 
 
 def long_date(value: date) -> str:
+    """A date in a dialog: "Mon 7 Dec 2026"."""
     return QLocale().toString(qdate(value), LONG_DATE)
+
+
+def long_datetime(value: datetime | None) -> str:
+    """A moment in a dialog: "Mon 7 Dec 2026, 15:04" (the time in the locale's way)."""
+    if value is None:
+        return ""
+    locale = QLocale()
+    moment = qdatetime(value)
+    time_format = (
+        ISO_TIME
+        if locale.language() == QLocale.Language.C
+        else locale.timeFormat(QLocale.FormatType.ShortFormat)
+    )
+    return tr("{0}, {1}").format(
+        locale.toString(moment.date(), LONG_DATE), locale.toString(moment.time(), time_format)
+    )
 
 
 def date_range(start: date, end: date) -> str:
@@ -61,7 +103,9 @@ def date_range(start: date, end: date) -> str:
         return tr("{0} {1} – {2} {3} {4}").format(  # noqa: RUF001
             start.day, month(start), end.day, month(end), end.year
         )
-    return tr("{0} – {1}").format(long_date(start), long_date(end))  # noqa: RUF001
+    return tr("{0} – {1}").format(  # noqa: RUF001
+        locale.toString(qdate(start), STAY_DATE), locale.toString(qdate(end), STAY_DATE)
+    )
 
 
 def nights_text(nights: int) -> str:

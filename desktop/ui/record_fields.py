@@ -13,10 +13,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication
 
-from desktop.ui.dates import qdate
-from desktop.ui.formats import format_money
+from desktop.ui.formats import format_money, long_date
 
 
 def tr(text: str) -> str:
@@ -38,7 +37,7 @@ def show_money(value: Any) -> str:
 def show_date(value: Any) -> str:
     if not isinstance(value, date):
         return show_text(value)
-    return QLocale().toString(qdate(value), "ddd d MMM yyyy")
+    return long_date(value)
 
 
 def show_list(value: Any) -> str:

@@ -24,7 +24,7 @@ from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
 from desktop.ui.dialogs.change_stay import ChangeStayDialog
 from desktop.ui.dialogs.new_booking import NewBookingDialog
 from desktop.ui.dialogs.payment import PaymentDialog
-from desktop.ui.formats import date_range, format_money
+from desktop.ui.formats import date_range, format_money, long_date
 from desktop.ui.widgets.availability import TAKEN_BACKGROUND
 from desktop.ui.widgets.search_picker import SearchPicker
 from tests.services.conftest import FakeClock, destination_draft
@@ -111,7 +111,7 @@ def test_counter_flow_books_the_customer_on_the_destination(
     assert format_money(Decimal("1200.00")) in facts
     assert "7 days" in facts
     assert "up to 4 guests" in facts
-    assert dialog.stay.guests.maximum() == 4
+    assert dialog.stay.guests_limit.text() == "at most 4"
 
     start = clock.today() + timedelta(days=30)
     _fill_stay(qtbot, dialog, start, 3)
@@ -582,7 +582,7 @@ def test_details_show_every_field_and_the_actions_the_status_allows(
     assert "Nothing more to do" in dialog.actions_note.text()
 
 
-def test_completing_is_offered_for_a_confirmed_booking_and_needs_its_end_date(
+def test_completing_is_offered_for_a_confirmed_booking_and_waits_for_its_end_date(
     qtbot: QtBot, office: BackOffice, admin: Actor, agent: Actor, clock: FakeClock
 ) -> None:
     booking = _booking(office, admin, agent, clock, days=2)
@@ -591,11 +591,28 @@ def test_completing_is_offered_for_a_confirmed_booking_and_needs_its_end_date(
     qtbot.addWidget(dialog)
     dialog.show()
     assert "completeBooking" in _shown(dialog)
+    # Not before its end date: off, saying from when (no refusal box after a click).
+    assert not dialog.complete_button.isEnabled()
+    tip = dialog.complete_button.toolTip()
+    assert "can be completed from its end date" in tip
+    assert long_date(booking.end_date) in tip
     qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(dialog.bar.message.isVisible, timeout=10_000)
-    assert "can be completed from its end date" in dialog.bar.message.text()
+    _quiet(qtbot)
+    assert dialog.summary.values["status"].text() == "Confirmed"
+    assert not dialog.bar.message.isVisible()
 
-    clock.advance(days=9)  # the stay is over
+
+def test_a_stay_that_has_ended_is_completed_from_its_details(
+    qtbot: QtBot, office: BackOffice, admin: Actor, agent: Actor, clock: FakeClock
+) -> None:
+    clock.advance(days=-20)  # booked three weeks ago, for a stay that ended last week
+    booking = _booking(office, admin, agent, clock, days=2)
+    booking = office.bookings.confirm(agent, booking.id, booking.version)
+    clock.advance(days=20)
+    dialog = BookingDetailsDialog(make_session(office, agent), booking)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.complete_button.isEnabled()
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
     _quiet(qtbot)

@@ -11,16 +11,19 @@ is told whether it landed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
 
 from desktop.domain.bookings import ACTIVE_STATUSES
+from desktop.domain.enums import BookingStatus
 from desktop.domain.errors import BackOfficeError, DatabaseUnavailable, NotFound
 from desktop.domain.records import BookingRow
 from desktop.ui.dialogs.booking_watch import booking_changes, watch_booking
 from desktop.ui.dialogs.form_dialog import FormDialog
 from desktop.ui.errors import describe, show_error
+from desktop.ui.formats import long_date
 from desktop.ui.ops import run_op
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import Form
@@ -41,6 +44,47 @@ def booking_gone_text(booking_id: int) -> str:
     return tr(
         "Booking #{0} was deleted on another workstation; there is nothing left to save."
     ).format(booking_id)
+
+
+def confirm_blocker(booking: BookingRow) -> str:
+    """Why the booking cannot be confirmed ("" when it can)."""
+    if booking.status is BookingStatus.PENDING:
+        return ""
+    return tr("Only a pending booking can be confirmed; booking #{0} is {1}.").format(
+        booking.id, booking.status.value
+    )
+
+
+def change_blocker(booking: BookingRow) -> str:
+    """Why the booking's stay cannot be changed, nor the booking cancelled ("" when it can)."""
+    if booking.status in ACTIVE_STATUSES:
+        return ""
+    return tr("Booking #{0} is {1}: it can no longer be changed or cancelled.").format(
+        booking.id, booking.status.value
+    )
+
+
+def review_blocker(booking: BookingRow) -> str:
+    """Why no review can be recorded for the booking ("" when one can): stays are reviewed
+    once they are completed."""
+    if booking.status is BookingStatus.COMPLETED:
+        return ""
+    return tr("Only a completed stay can be reviewed; booking #{0} is {1}.").format(
+        booking.id, booking.status.value
+    )
+
+
+def completion_blocker(booking: BookingRow, today: date) -> str:
+    """Why the booking cannot be completed today ("" when it can): the service's rule."""
+    if booking.status is not BookingStatus.CONFIRMED:
+        return tr("Only a confirmed booking can be completed; booking #{0} is {1}.").format(
+            booking.id, booking.status.value
+        )
+    if today < booking.end_date:
+        return tr("Booking #{0} can be completed from its end date, {1}, on.").format(
+            booking.id, long_date(booking.end_date)
+        )
+    return ""
 
 
 class BookingActionDialog(FormDialog[BookingRow]):
@@ -206,6 +250,9 @@ class BookingActionDialog(FormDialog[BookingRow]):
             self._deleted_elsewhere()
         else:
             self.bar.show_problem(describe(exc)[1])
+
+    def _clear_refusal(self) -> None:
+        self.bar.clear()
 
     def _after_conflict(self, exc: BackOfficeError) -> None:
         """A hook: the stay dialog looks at availability again after an overlap."""

@@ -26,8 +26,9 @@ from desktop.domain.enums import BookingStatus
 from desktop.domain.errors import BackOfficeError, DatabaseUnavailable, NotFound
 from desktop.domain.permissions import Permission
 from desktop.domain.records import BookingRow
+from desktop.ui.dates import today
 from desktop.ui.dialogs import open_dialog
-from desktop.ui.dialogs.booking_action import BookingActionDialog
+from desktop.ui.dialogs.booking_action import BookingActionDialog, completion_blocker
 from desktop.ui.dialogs.booking_watch import booking_changes, watch_booking
 from desktop.ui.dialogs.cancel_booking import CancelBookingDialog
 from desktop.ui.dialogs.change_stay import ChangeStayDialog
@@ -163,8 +164,12 @@ class BookingDetailsDialog(FittingDialog):
         for button, ok in allowed.items():
             button.setVisible(manage and ok and not self._gone)
             button.setEnabled(not self._working)
+        # Shown for a confirmed booking; off, saying why, until its stay has ended.
+        not_yet = completion_blocker(booking, today())
+        if not_yet:
+            self.complete_button.setEnabled(False)
         self.complete_button.setToolTip(
-            tr("A confirmed booking can be completed from its end date on.")
+            not_yet or tr("Mark the stay as done: the customer has travelled.")
         )
         any_action = manage and any(allowed.values())
         self.actions_box.setVisible(any_action)

@@ -52,7 +52,7 @@ class CancelBookingDialog(BookingActionDialog):
         )
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 14)
-        self.form.add("cancellation_reason", tr("&Reason"), self.reason)
+        self.form.add("cancellation_reason", tr("&Reason"), self.reason, required=True)
         set_buddy(self.form_layout, self.reason, self.reason)
         hint = note_label()
         hint.setText(tr("Ctrl+Enter cancels the booking."))
@@ -70,6 +70,9 @@ class CancelBookingDialog(BookingActionDialog):
         self._show_booking(booking, reloaded=False)
         self.form.revalidate()
         self.reason.setFocus()
+
+    def _discard_question(self) -> str:
+        return tr("Close without cancelling booking #{0}?").format(self.booking.id)
 
     def _submit_if_valid(self) -> None:
         if self.save_button.isEnabled():

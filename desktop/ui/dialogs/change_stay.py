@@ -152,6 +152,13 @@ class ChangeStayDialog(BookingActionDialog):
         )
         self._show_difference()
 
+    def _has_typed(self) -> bool:
+        """Anything that differs from the booking as it is saved."""
+        return self.form_values() != stay_values(self.booking)
+
+    def _discard_question(self) -> str:
+        return tr("Discard your changes to booking #{0}?").format(self.booking.id)
+
     def _adopt(self, booking: BookingRow) -> None:
         """The stay's edits are over this version now."""
         self.booking = booking

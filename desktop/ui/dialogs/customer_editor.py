@@ -31,7 +31,7 @@ from desktop.ui.dialogs.person_form import (
     typed_person_values,
 )
 from desktop.ui.dialogs.record_editor import RecordEditor
-from desktop.ui.formats import format_datetime
+from desktop.ui.formats import long_datetime
 from desktop.ui.session import Session
 from desktop.ui.widgets.labels import title_label
 
@@ -85,9 +85,9 @@ class CustomerEditor(RecordEditor[PersonRow]):
             fetch=lambda ident: session.office.customers.get(session.actor, ident),
             row_values=person_values,
         )
-        self.form.add("name", tr("&Name"), self.name)
-        self.form.add("email", tr("&E-mail"), self.email)
-        self.form.add("phone", tr("&Phone"), self.phone)
+        self.form.add("name", tr("&Name"), self.name, required=True)
+        self.form.add("email", tr("&E-mail"), self.email, required=True)
+        self.form.add("phone", tr("&Phone"), self.phone, required=False)
 
         layout.addWidget(self.bar)
         layout.addStretch(1)
@@ -118,7 +118,7 @@ class CustomerEditor(RecordEditor[PersonRow]):
         self.heading.setText(row.name)
         parts = [tr("Customer #{0}").format(row.id)]
         if row.created_at is not None:
-            parts.append(tr("since {0}").format(format_datetime(row.created_at)))
+            parts.append(tr("since {0}").format(long_datetime(row.created_at)))
         self.summary.setText(" · ".join(parts))
 
     def _make_read_only(self) -> None:

@@ -136,9 +136,9 @@ class NewBookingDialog(FormDialog[BookingRow]):
         self.buttons = self._ok_cancel_buttons(tr("Save &booking"), "saveBooking")
 
         self.form = Form(form_layout, self.save_button, self._problems, self)
-        self.form.add("customer", tr("&Customer"), self.customer)
+        self.form.add("customer", tr("&Customer"), self.customer, required=True)
         self.customer.set_label(set_buddy(form_layout, self.customer, self.customer.search))
-        self.form.add("destination", tr("&Destination"), self.destination)
+        self.form.add("destination", tr("&Destination"), self.destination, required=True)
         self.destination.set_label(
             set_buddy(form_layout, self.destination, self.destination.search)
         )
@@ -253,6 +253,9 @@ class NewBookingDialog(FormDialog[BookingRow]):
         self.destination.setFocus()
 
     # -- saving --------------------------------------------------------------------
+
+    def _discard_question(self) -> str:
+        return tr("Discard the new booking?")
 
     def _problems(self) -> Mapping[str, str]:
         problems: dict[str, str] = {}

@@ -46,12 +46,12 @@ class NewCustomerDialog(FormDialog[PersonRow]):
         self.phone.setPlaceholderText(tr("optional, e.g. +44 20 7946 0000"))
         self.buttons = self._ok_cancel_buttons(tr("&Add customer"), "saveCustomer")
         self.form = Form(form_layout, self.save_button, self._problems, self)
-        for name, label, editor in (
-            ("name", tr("&Name"), self.name),
-            ("email", tr("&E-mail"), self.email),
-            ("phone", tr("&Phone"), self.phone),
+        for name, label, editor, required in (
+            ("name", tr("&Name"), self.name, True),
+            ("email", tr("&E-mail"), self.email, True),
+            ("phone", tr("&Phone"), self.phone, False),
         ):
-            self.form.add(name, label, editor)
+            self.form.add(name, label, editor, required=required)
             set_buddy(form_layout, editor, editor)
         self.message = FieldMessage()
         self.message.setObjectName("customerMessage")
@@ -75,6 +75,9 @@ class NewCustomerDialog(FormDialog[PersonRow]):
         else:
             self.name.setText(text)
             (self.email if text else self.name).setFocus()
+
+    def _discard_question(self) -> str:
+        return tr("Discard the new customer?")
 
     def _problems(self) -> Mapping[str, str]:
         problems: dict[str, str] = {}

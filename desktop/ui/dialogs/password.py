@@ -65,9 +65,9 @@ class ChangePasswordDialog(FormDialog[None]):
         self.repeat = password_edit("repeatPassword")
         self.buttons = self._ok_cancel_buttons(tr("Change password"), "save")
         self.form = Form(form_layout, self.save_button, self._problems, self)
-        self.form.add("current", tr("&Current password"), self.current)
-        self.form.add("new_password", tr("&New password"), self.new_password)
-        self.form.add("repeat", tr("&Repeat new password"), self.repeat)
+        self.form.add("current", tr("&Current password"), self.current, required=True)
+        self.form.add("new_password", tr("&New password"), self.new_password, required=True)
+        self.form.add("repeat", tr("&Repeat new password"), self.repeat, required=True)
         hint = QLabel(tr("At least {0} characters, not your e-mail address.").format(PASSWORD_MIN))
         hint.setObjectName("hint")
         hint.setWordWrap(True)
@@ -99,6 +99,9 @@ class ChangePasswordDialog(FormDialog[None]):
         if self.repeat.text() != new:
             problems["repeat"] = tr("The two new passwords differ.")
         return problems
+
+    def _discard_question(self) -> str:
+        return tr("Close without changing your password?")
 
     def _save_work(self) -> Callable[[], None]:
         office, actor = self.session.office, self.session.actor

@@ -127,8 +127,9 @@ class PaymentDialog(BookingActionDialog):
         self.reference.setObjectName("paymentReference")
         self.reference.setMaxLength(PAYMENT_REFERENCE_MAX)
         self.reference.setPlaceholderText(tr("The receipt, transfer or refund reference"))
-        self.form.add("payment_status", tr("What happened"), self.outcome)
-        self.form.add("payment_intent_id", tr("Payment r&eference"), self.reference)
+        self.form.add("payment_status", tr("What happened"), self.outcome, required=True)
+        # Needed for paid and refunded only: the note under it says so.
+        self.form.add("payment_intent_id", tr("Payment r&eference"), self.reference, required=False)
         set_buddy(self.form_layout, self.reference, self.reference)
         self.reference_hint = note_label("referenceHint")
         self.form_layout.addRow("", self.reference_hint)
@@ -138,6 +139,9 @@ class PaymentDialog(BookingActionDialog):
         self.save_button.setObjectName("savePayment")
         self._show_booking(booking, reloaded=False)
         self.form.revalidate()
+
+    def _discard_question(self) -> str:
+        return tr("Close without recording the payment of booking #{0}?").format(self.booking.id)
 
     def _choice_texts(self, booking: BookingRow) -> dict[PaymentStatus, tuple[str, str]]:
         return {

@@ -199,6 +199,26 @@ class RecordEditor(FormDialog[R]):
         self.close_button.setText(tr("Close"))
         self.form.revalidate()
 
+    # -- closing with something typed --------------------------------------------------
+
+    def _typed_values(self) -> object:
+        return self.record.chosen_values(self.form_values())
+
+    def _has_typed(self) -> bool:
+        """A record being edited: anything that differs from the version the form is over."""
+        if self.row is None:
+            return super()._has_typed()
+        saved = self.record.chosen_values(self.record.values(self.row))
+        return self._typed_values() != saved
+
+    def _discard_question(self) -> str:
+        if self.row is None:
+            return tr("Discard the new {0}?").format(self.record.noun)
+        return tr("Discard your changes to this {0}?").format(self.record.noun)
+
+    def _clear_refusal(self) -> None:
+        self.bar.clear()
+
     def reload(self) -> None:
         """Show the record as it is saved now, with its new version."""
         self.record.reload()

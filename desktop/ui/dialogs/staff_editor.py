@@ -130,9 +130,9 @@ class StaffEditor(RecordEditor[PersonRow]):
             fetch=lambda ident: session.office.staff.get(session.actor, ident),
             row_values=staff_values,
         )
-        self.form.add("name", tr("&Name"), self.name)
-        self.form.add("email", tr("&E-mail"), self.email)
-        self.form.add("phone", tr("&Phone"), self.phone)
+        self.form.add("name", tr("&Name"), self.name, required=True)
+        self.form.add("email", tr("&E-mail"), self.email, required=True)
+        self.form.add("phone", tr("&Phone"), self.phone, required=False)
         self.form.add("role", tr("&Role"), self.role)
         role_box = self.role.parentWidget()
         role_layout = role_box.layout() if role_box is not None else None
@@ -143,8 +143,8 @@ class StaffEditor(RecordEditor[PersonRow]):
         if person is None:
             self.password = password_edit("password")
             self.repeat = password_edit("repeat")
-            self.form.add("password", tr("First &password"), self.password)
-            self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
+            self.form.add("password", tr("First &password"), self.password, required=True)
+            self.form.add("repeat", tr("Repeat pass&word"), self.repeat, required=True)
             note = QLabel(
                 tr(
                     "At least {0} characters. Tell it to the new member in person; they can "
@@ -259,8 +259,8 @@ class ResetPasswordDialog(FormDialog[PersonRow]):
         self.repeat = password_edit("repeat")
         self.buttons = self._ok_cancel_buttons(tr("Reset password"), "save")
         self.form = Form(form_layout, self.save_button, self._problems, self)
-        self.form.add("password", tr("New &password"), self.password)
-        self.form.add("repeat", tr("Repeat pass&word"), self.repeat)
+        self.form.add("password", tr("New &password"), self.password, required=True)
+        self.form.add("repeat", tr("Repeat pass&word"), self.repeat, required=True)
         self.general = FieldMessage()
         self.general.setObjectName("editorMessage")
         self.form.general_message(self.general)
@@ -273,6 +273,9 @@ class ResetPasswordDialog(FormDialog[PersonRow]):
         return password_problems(
             self.password.text(), self.repeat.text(), self.person.email, "password"
         )
+
+    def _discard_question(self) -> str:
+        return tr("Close without resetting the password of {0}?").format(self.person.name)
 
     def _save_work(self) -> Callable[[], PersonRow]:
         """Resets the password; ``saved`` then carries the person whose password it is."""

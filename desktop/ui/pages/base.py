@@ -1,4 +1,9 @@
-"""What every list page shares: a filter bar, the table, a row count, the page's actions."""
+"""What every list page shares: a filter bar, the table, a row count, the page's actions.
+
+An action that needs a row is enabled only while a row shows selected; one that
+is off says why in its tooltip ("Select a booking in the list first", or the
+page's own reason from ``set_action``). Date filters show dates as the lists do.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +35,7 @@ from desktop.domain.listing import (
 )
 from desktop.ui.dialogs import open_dialog
 from desktop.ui.errors import describe, show_error
+from desktop.ui.formats import short_date_format
 from desktop.ui.live import OFFLINE_TIP, LiveUpdates, connection
 from desktop.ui.ops import run_op
 from desktop.ui.resources import icon
@@ -128,8 +135,11 @@ class ListPage(QWidget, Generic[R, F]):
         connection().online_changed.connect(self._online_changed)
         self.page_actions: list[QAction] = []
         self.build_filters()
+        for edit in self.findChildren(QDateEdit):  # as the list shows its dates
+            edit.setDisplayFormat(short_date_format())
         self.build_actions()
         self._started = False
+        self.refresh_actions()
 
     # -- what subclasses provide ---------------------------------------------------
 
@@ -182,18 +192,38 @@ class ListPage(QWidget, Generic[R, F]):
         return frozenset()
 
     def refresh_actions(self) -> None:
-        """The actions' states for the selected row, with saving paused while offline."""
+        """The actions' states for the selected row, with saving paused while offline.
+
+        Each action that is off says why in its tooltip: no row selected, the page's
+        reason (``set_action``), or the lost connection.
+        """
+        no_row = self.selected() is None
         for action in self.page_actions:
-            if not action.property("needs_row"):
+            action.setProperty("why_not", "")
+            action.setToolTip(action.text().replace("&", ""))  # update_actions may say more
+            if not (action.property("needs_row") and no_row):
                 action.setEnabled(True)  # the page's own update_actions may narrow it
         self.update_actions()
         online = connection().online
         for action in self.page_actions:
-            if not action.property("writes"):
-                continue
-            if not online:
+            why = str(action.property("why_not") or "")
+            if action.property("needs_row") and no_row:
                 action.setEnabled(False)
-            action.setToolTip(tr(OFFLINE_TIP) if not online else action.text().replace("&", ""))
+                why = self.select_first_text()
+            if action.property("writes") and not online:
+                action.setEnabled(False)
+                why = tr(OFFLINE_TIP)
+            if why and not action.isEnabled():
+                action.setToolTip(why)
+
+    def set_action(self, action: QAction, enabled: bool, why_not: str = "") -> None:
+        """Enable an action, or disable it saying why (its tooltip): for ``update_actions``."""
+        action.setEnabled(enabled)
+        action.setProperty("why_not", "" if enabled else why_not)
+
+    def select_first_text(self) -> str:
+        """What an action that needs a row says while none is selected."""
+        return tr("Select a {0} in the list first.").format(self.nouns()[0])
 
     # -- helpers for subclasses ----------------------------------------------------
 
@@ -352,6 +382,19 @@ class ListPage(QWidget, Generic[R, F]):
 
     def save_layout(self) -> None:
         self.view.save_layout()
+
+    def reload_selecting(self, row_id: int) -> None:
+        """Read the list again and select one row once it is in (a row just added)."""
+
+        def select() -> None:
+            self.model.reset_done.disconnect(select)
+            position = self.model.find_row(row_id)
+            if position >= 0:
+                self.view.selectRow(position)
+                self.view.scrollTo(self.model.index(position, 0))
+
+        self.model.reset_done.connect(select)
+        self.refresh()
 
     def row_saved(self, row: R) -> None:
         """A save returned the new row: redraw it in place, or reload if it is new."""

@@ -97,7 +97,7 @@ class CustomersPage(PeoplePage):
 
     def _created(self, row: PersonRow) -> None:
         self.tell(tr("{0} was added as a customer.").format(row.name))
-        self.refresh()
+        self.reload_selecting(row.id)  # the new row shows selected: the actions are for it
 
     def _bookings_page(self) -> Any:
         """The window's Bookings page, when this page sits in a window that has one."""

@@ -266,7 +266,7 @@ class DestinationsPage(ListPage[DestinationRow, DestinationFilter]):
 
     def _created(self, row: DestinationRow) -> None:
         self.tell(tr("{0} was added to the catalogue.").format(row.name))
-        self.refresh()
+        self.reload_selecting(row.id)  # the new row shows selected: the actions are for it
         self._load_choices()
 
     def _edited(self, row: DestinationRow) -> None:

@@ -133,7 +133,7 @@ class StaffPage(PeoplePage):
         from desktop.ui.dialogs.staff_editor import StaffEditor
 
         editor = StaffEditor(self.session, None, self)
-        editor.saved.connect(lambda row: self._reload_selecting(row.id))
+        editor.saved.connect(lambda row: self.reload_selecting(row.id))
         open_dialog(editor)
 
     def reset_password(self) -> None:
@@ -144,18 +144,5 @@ class StaffPage(PeoplePage):
 
         dialog = ResetPasswordDialog(self.session, row, self)
         # A new password changes the row's version: read it again before the next edit.
-        dialog.saved.connect(lambda person: self._reload_selecting(person.id))
+        dialog.saved.connect(lambda person: self.reload_selecting(person.id))
         open_dialog(dialog)
-
-    def _reload_selecting(self, person_id: int) -> None:
-        """Reload the list and put the selection back on one person once the rows are in."""
-
-        def select() -> None:
-            self.model.reset_done.disconnect(select)
-            position = self.model.find_row(person_id)
-            if position >= 0:
-                self.view.selectRow(position)
-                self.view.setCurrentIndex(self.model.index(position, 0))
-
-        self.model.reset_done.connect(select)
-        self.refresh()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QWidget
 
 from desktop.domain.records import BookingRow
-from desktop.ui.formats import format_datetime, format_money, long_date, nights_text
+from desktop.ui.formats import format_money, long_date, long_datetime, nights_text
 from desktop.ui.widgets.colors import paint
 from desktop.ui.widgets.labels import note_label
 from desktop.ui.widgets.status_badge import StatusBadge
@@ -88,10 +88,10 @@ class BookingSummary(QFrame):
             "total": format_money(booking.total_price),
             "reference": booking.payment_intent_id or tr("—"),
             "requests": booking.special_requests or tr("None"),
-            "cancelled": format_datetime(booking.cancelled_at),
+            "cancelled": long_datetime(booking.cancelled_at),
             "reason": booking.cancellation_reason or "",
-            "created": format_datetime(booking.created_at),
-            "updated": format_datetime(booking.updated_at),
+            "created": long_datetime(booking.created_at),
+            "updated": long_datetime(booking.updated_at),
         }
         for key, text in texts.items():
             self.values[key].setText(text)

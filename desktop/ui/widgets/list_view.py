@@ -1,4 +1,10 @@
-"""The table view every list uses: badges, remembered layout, Enter opens the row."""
+"""The table view every list uses: badges, remembered layout, Enter opens the row.
+
+A row is "the selected row" only when it shows selected. Qt gives the table a
+current row of its own when it takes the focus (the first one, not highlighted);
+acting on that row would act on a booking nobody chose, so it counts for nothing
+until the person selects it (a click, or Up/Down, which then starts at it).
+"""
 
 from __future__ import annotations
 
@@ -94,7 +100,7 @@ class ListView(QTableView):
     """A list's table: sorting by the database, rows opened with Enter or a double click."""
 
     open_requested = Signal(object)  # the row object
-    selection_changed = Signal(object)  # the row object or None
+    selection_changed = Signal(object)  # the selected row object or None
 
     def __init__(self, list_name: str, model: PagedTableModel[Any], parent: QWidget | None = None):
         super().__init__(parent)
@@ -124,9 +130,9 @@ class ListView(QTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.doubleClicked.connect(self._open_index)
-        self.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.selection_changed.emit(current.data(ROW_ROLE))
-        )
+        selection = self.selectionModel()
+        selection.currentRowChanged.connect(lambda *_args: self._selection_moved())
+        selection.selectionChanged.connect(lambda *_args: self._selection_moved())
         self._default_widths()
         self.restore_layout()
         section = model.sort_column()
@@ -179,14 +185,25 @@ class ListView(QTableView):
         super().scrollContentsBy(dx, dy)
 
     def current_row(self) -> Any:
+        """The row shown selected (None when none shows selected, whatever Qt's current)."""
         index = self.currentIndex()
-        return index.data(ROW_ROLE) if index.isValid() else None
+        if not index.isValid() or not self._shows_selected(index.row()):
+            return None
+        return index.data(ROW_ROLE)
+
+    def _shows_selected(self, row: int) -> bool:
+        return self.selectionModel().isRowSelected(row, QModelIndex())
+
+    def _selection_moved(self) -> None:
+        self.selection_changed.emit(self.current_row())
 
     def _default_widths(self) -> None:
         for section, column in enumerate(self._model.columns):
             if column.kind in (ColumnKind.DATE, ColumnKind.NUMBER, ColumnKind.RATING):
                 self.setColumnWidth(section, 100)
-            elif column.kind in (ColumnKind.MONEY, ColumnKind.DATETIME, ColumnKind.BADGE):
+            elif column.kind is ColumnKind.DATETIME:
+                self.setColumnWidth(section, 150)  # "12/28/2026 12:04 PM" whole
+            elif column.kind in (ColumnKind.MONEY, ColumnKind.BADGE):
                 self.setColumnWidth(section, 120)
             else:
                 self.setColumnWidth(section, 180)
@@ -197,8 +214,18 @@ class ListView(QTableView):
             self.open_requested.emit(row)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self._open_index(self.currentIndex())
+        key = event.key()
+        current = self.currentIndex()
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and current.isValid() and self._shows_selected(current.row()):
+            self._open_index(current)
+            return
+        nothing_selected = not self.selectionModel().hasSelection()
+        if (enter or key in (Qt.Key.Key_Down, Qt.Key.Key_Up)) and nothing_selected:
+            # Qt would move on from its unseen current row, skipping it, and Enter would
+            # open a row nobody sees: select it first (the first row when none is current).
+            if self._model.row(0) is not None:
+                self.selectRow(current.row() if current.isValid() else 0)
             return
         super().keyPressEvent(event)
 

@@ -195,6 +195,14 @@ class SearchPicker(QWidget):
     def chosen(self) -> Any:
         return self._chosen
 
+    def value(self) -> tuple[Any, str]:
+        """The row chosen and the text searched (what closing the form would lose)."""
+        return self._chosen, self.search.text()
+
+    def is_empty(self) -> bool:
+        """Nothing chosen yet."""
+        return self._chosen is None
+
     def add_button(self, button: QPushButton) -> None:
         """A button beside the search field (e.g. "New customer…")."""
         self.search_row.addWidget(button)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QCoreApplication, QDate, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,9 +28,47 @@ from desktop.ui.widgets.date_edit import date_edit
 from desktop.ui.widgets.forms import FieldRow, Form, set_buddy
 from desktop.ui.widgets.labels import note_label
 
+GUESTS_TYPED_RANGE = (-999, 99_999)  # what may be typed; what may be booked is said inline
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("StayEditor", text)
+
+
+class GuestsBox(QSpinBox):
+    """The guests: any number may be typed (0, -3, 9 over the limit) and the form says
+    what is wrong with it; the arrows stay between 1 and the destination's limit."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(*GUESTS_TYPED_RANGE)
+        self.setValue(1)
+        self._limit: int | None = None
+
+    @property
+    def limit(self) -> int | None:
+        """The destination's maximum (None until a destination is chosen)."""
+        return self._limit
+
+    def set_limit(self, limit: int | None) -> None:
+        self._limit = limit
+
+    def is_empty(self) -> bool:
+        return not self.cleanText().strip()
+
+    def stepBy(self, steps: int) -> None:
+        top = self._limit or 1
+        self.setValue(min(max(self.value() + steps, 1), max(top, 1)))
+        self.selectAll()
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        value, top = self.value(), max(self._limit or 1, 1)
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if value < top:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        if value > 1:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
 
 
 class StayEditor(QObject):
@@ -63,9 +102,8 @@ class StayEditor(QObject):
         self.end_date = date_edit("endDate")
         self.nights = note_label("nights")
         self.end_row = FieldRow(self.end_date, self.nights)
-        self.guests = QSpinBox()
+        self.guests = GuestsBox()
         self.guests.setObjectName("guests")
-        self.guests.setRange(1, 1)
         self.guests.setMinimumWidth(80)
         self.guests.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.guests_limit = note_label("guestsLimit")
@@ -96,6 +134,9 @@ class StayEditor(QObject):
         self.hint = AvailabilityHint(session, except_booking_id=except_booking_id)
         self.hint.attach_calendar(self.start_date.calendarWidget())
         self.hint.attach_calendar(self.end_date.calendarWidget())
+        self.end_date.set_counting_from(
+            lambda: pydate(self.start_date.date()), tr("the start date")
+        )
 
         first = today()
         self._programmatic = True
@@ -108,7 +149,7 @@ class StayEditor(QObject):
 
         self.start_date.dateChanged.connect(self._start_changed)
         self.end_date.dateChanged.connect(self._end_changed)
-        self.guests.valueChanged.connect(lambda _v: self._update())
+        self.guests.textChanged.connect(lambda _text: self._update())
         self.requests.textChanged.connect(self.changed.emit)
         self._update()
 
@@ -123,7 +164,7 @@ class StayEditor(QObject):
         form.add("guests", tr("&Guests"), self.guests_row)
         set_buddy(layout, self.guests_row, self.guests)
         layout.addRow(self._total_label, self.total_row)
-        form.add("special_requests", tr("Special &requests"), self.requests)
+        form.add("special_requests", tr("Special &requests"), self.requests, required=False)
         set_buddy(layout, self.requests, self.requests)
         layout.addRow(tr("Availability"), self.hint)
 
@@ -155,12 +196,13 @@ class StayEditor(QObject):
         self._destination = destination
         if destination is not None:
             # Never lower the guests behind the person's back: too many is said inline.
-            self.guests.setMaximum(max(destination.max_guests, self.guests.value(), 1))
+            self.guests.set_limit(destination.max_guests)
             self.guests_limit.setText(tr("at most {0}").format(destination.max_guests))
             if propose_end and not self._end_touched:
                 start = pydate(self.start_date.date())
                 self._set_end(proposed_end(start, max(destination.duration, 1)))
         else:
+            self.guests.set_limit(None)
             self.guests_limit.setText(tr("choose the destination first"))
         self.hint.set_destination(destination.id if destination is not None else None)
         self._update()
@@ -173,8 +215,6 @@ class StayEditor(QObject):
         self.start_date.setDate(qdate(start))
         self.end_date.setMinimumDate(qdate(start + timedelta(days=1)))
         self.end_date.setDate(qdate(end))
-        if guests > self.guests.maximum():
-            self.guests.setMaximum(guests)  # the destination's bound arrives with it
         self.guests.setValue(guests)
         self.requests.setPlainText(requests or "")
         self._programmatic = False
@@ -190,7 +230,13 @@ class StayEditor(QObject):
         if end <= start:
             problems["end_date"] = tr("The end date must be after the start date.")
         destination = self._destination
-        if destination is not None and guests > destination.max_guests:
+        if self.guests.is_empty():
+            problems["guests"] = tr("Type how many guests are travelling.")
+        elif guests < 1:
+            problems["guests"] = tr(
+                "{0} guests cannot be booked: at least 1 travels. Type how many are travelling."
+            ).format(QLocale().toString(guests))
+        elif destination is not None and guests > destination.max_guests:
             problems["guests"] = tr("{0} takes at most {1}.").format(
                 destination.name, guests_text(destination.max_guests)
             )
@@ -237,8 +283,10 @@ class StayEditor(QObject):
         if destination is None:
             self.total.setText(tr("—"))
             self.breakdown.setText(self._no_destination_text)
+        elif guests < 1 or self.guests.is_empty():
+            self.total.setText(tr("—"))
+            self.breakdown.setText(tr("Type how many guests are travelling."))
         else:
-            self.guests.setMaximum(max(destination.max_guests, guests, 1))
             self.total.setText(format_money(total_price(destination.price, guests)))
             self.breakdown.setText(
                 tr("{0} × {1} per person").format(  # noqa: RUF001 - a multiplication sign
