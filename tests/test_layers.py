@@ -66,7 +66,7 @@ def test_the_tree_keeps_the_import_contracts() -> None:
         ),
         (
             "domain/records.py",
-            "import desktop.version, PySide6.QtCore",
+            "import PySide6.QtCore",
             "Qt only in the window",
             "desktop.domain.records -> PySide6",
         ),
