@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-TABLES = ("users", "destinations", "bookings", "reviews", "audit_logs")
+TABLES = ("users", "destinations", "bookings", "reviews", "audit_logs", "review_helpful_votes")
 
 
 @dataclass(frozen=True)
