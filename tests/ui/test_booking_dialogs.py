@@ -26,6 +26,7 @@ from desktop.ui.dialogs.booking_details import BookingDetailsDialog
 from desktop.ui.dialogs.new_booking import NewBookingDialog
 from desktop.ui.table_model import format_money
 from desktop.ui.widgets.booking_widgets import TAKEN_BACKGROUND, SearchPicker, date_range
+from tests.factories import let_days_pass
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 
@@ -563,7 +564,12 @@ def test_completing_is_offered_for_a_confirmed_booking_and_needs_its_end_date(
     qtbot.waitUntil(dialog.bar.message.isVisible, timeout=10_000)
     assert "can be completed from its end date" in dialog.bar.message.text()
 
-    clock.advance(days=9)  # the stay is over
+    dialog.close()
+    let_days_pass(office.engine, 9)  # the stay is over ("today" is the server's: the stay moves)
+    booking = office.bookings.get(agent, booking.id)
+    dialog = BookingDetailsDialog(make_session(office, agent), booking)
+    qtbot.addWidget(dialog)
+    dialog.show()
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
     _quiet(qtbot)
