@@ -25,7 +25,7 @@ from desktop.services.auth import MAX_FAILURES, WRONG_CREDENTIALS
 from desktop.services.context import AuditContext
 from desktop.services.passwords import UNUSABLE, HashParameters, Passwords
 from desktop.services.people import PersonDetails
-from tests.services.conftest import FAST_HASHING, PASSWORD, TEST_AUDIT
+from tests.services.conftest import FAST_HASHING, PASSWORD, TEST_AUDIT, FakeClock
 
 PRODUCTION_PREFIX = "$argon2id$v=19$m=65536,t=3,p=4$"
 FAST_PREFIX = (
@@ -272,6 +272,19 @@ def test_five_failures_pause_signing_in_for_fifteen_minutes(
     assert 14 * 60 < paused.value.wait_seconds <= 15 * 60
     assert "Try again in 15 minutes" in paused.value.message
     assert len(_actions(engine, "auth.sign_in")) == 0
+
+
+def test_a_workstation_clock_an_hour_fast_does_not_end_the_pause(
+    office: BackOffice, admin: Actor, clock: FakeClock
+) -> None:
+    """The window and the wait are the server's: a PC's clock cannot lift the pause."""
+    _fail(office, admin.email, MAX_FAILURES)
+    clock.advance(hours=1)
+
+    with pytest.raises(TooManyAttempts) as paused:
+        office.auth.sign_in(admin.email, PASSWORD)
+
+    assert 14 * 60 < paused.value.wait_seconds <= 15 * 60
 
 
 def test_throttled_attempts_are_audited_but_do_not_extend_the_pause(
