@@ -51,6 +51,8 @@ USERS_EMAIL_KEY = "users_email_key"  # the design's UNIQUE (email)
 # What refuses a second active booking of the same dates: the design's partial unique
 # index and revision 0002's exclusion constraint.
 BOOKING_OVERLAP_CONSTRAINTS = frozenset({"idx_bookings_no_overlap", "excl_bookings_active_overlap"})
+BOOKING_CUSTOMER_FKEY = "bookings_user_id_fkey"
+BOOKING_DESTINATION_FKEY = "bookings_destination_id_fkey"
 REVIEW_ONCE_PER_STAY = "reviews_user_id_destination_id_booking_id_key"  # the design's UNIQUE
 REVIEW_VOTE_REVIEW_FKEY = "review_helpful_votes_review_id_fkey"
 REVIEW_VOTE_USER_FKEY = "review_helpful_votes_user_id_fkey"
@@ -141,11 +143,11 @@ class Booking(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE", name="bookings_user_id_fkey")
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE", name=BOOKING_CUSTOMER_FKEY)
     )
     destination_id: Mapped[int] = mapped_column(
         BigInteger,
-        ForeignKey("destinations.id", ondelete="CASCADE", name="bookings_destination_id_fkey"),
+        ForeignKey("destinations.id", ondelete="CASCADE", name=BOOKING_DESTINATION_FKEY),
     )
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)

@@ -9,7 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from desktop.db.models import BOOKING_OVERLAP_CONSTRAINTS
+from desktop.db.models import (
+    BOOKING_CUSTOMER_FKEY,
+    BOOKING_DESTINATION_FKEY,
+    BOOKING_OVERLAP_CONSTRAINTS,
+)
 from desktop.db.uow import UnitOfWork
 from desktop.domain.bookings import (
     ACTIVE_STATUSES,
@@ -42,8 +46,8 @@ from desktop.services.context import Service, changed_fields
 # Saves of a stay tried before a deadlock between two exclusion checks is reported as taken.
 STAY_WRITE_ATTEMPTS = 3
 MISSING_ON_INSERT = {
-    "bookings_destination_id_fkey": "The destination was deleted meanwhile. Choose another.",
-    "bookings_user_id_fkey": "The customer was deleted meanwhile. Choose another.",
+    BOOKING_DESTINATION_FKEY: "The destination was deleted meanwhile. Choose another.",
+    BOOKING_CUSTOMER_FKEY: "The customer was deleted meanwhile. Choose another.",
 }
 
 T = TypeVar("T")
