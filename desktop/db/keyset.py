@@ -77,8 +77,8 @@ def _fits(column_type: Any, value: SortValue) -> bool:
             return False
         scale = column_type.scale or 0
         bound = 10 ** ((column_type.precision or 1000) - scale)
-        # The cast rounds to the scale first: NUMERIC(3,2) takes 9.994 but not 9.995.
-        return bool(abs(amount) < bound and abs(round(amount, scale)) < bound)
+        # A row's value has the column's scale; more decimals (1E-20000) cannot even be sent.
+        return bool(abs(amount) < bound and amount == round(amount, scale))
     if isinstance(column_type, DateTime):
         return isinstance(value, datetime)
     if isinstance(column_type, Date):

@@ -118,6 +118,7 @@ class AuditFilter:
 # -- what a filter may hold (the services check each one before a list is read) ----------
 
 RATINGS = frozenset(range(1, 6))
+CENT = Decimal("0.01")
 RATING_MAX = Decimal(5)
 
 
@@ -140,6 +141,8 @@ def _check_amount(
         return
     if not value.is_finite() or not 0 <= value <= most:
         problems.add(field, f"{label} must be an amount from 0 to {most:,}.")
+    elif value != value.quantize(CENT):  # 1E-20000 is in range, yet no numeric holds it
+        problems.add(field, f"{label} has at most two decimals.")
 
 
 def check_destination_filter(f: DestinationFilter) -> None:

@@ -199,13 +199,14 @@ def test_a_list_position_that_cannot_fit_its_order_is_refused_before_it_is_sent(
     assert set(refused.value.fields) == {"after"}
 
 
-def test_a_rating_position_must_round_into_its_column(uow: UnitOfWork) -> None:
-    """NUMERIC(3,2) holds 9.994 (rounded to 9.99) but not 9.995 (rounded to 10.00)."""
-    fits = PageRequest(Sort("rating"), after=Cursor(Decimal("9.994"), 1))
+def test_a_position_must_be_a_value_its_column_can_hold(uow: UnitOfWork) -> None:
+    """NUMERIC(3,2): 9.99 is a rating, 10 and 9.995 are not, nor 1E-20000 (no numeric holds it)."""
+    fits = PageRequest(Sort("rating"), after=Cursor(Decimal("9.99"), 1))
     assert uow.destinations.page(DestinationFilter(), fits).rows == ()
-    beyond = PageRequest(Sort("rating"), after=Cursor(Decimal("9.995"), 1))
-    with pytest.raises(ValidationError):
-        uow.destinations.page(DestinationFilter(), beyond)
+    for beyond in (Decimal("10"), Decimal("9.995"), Decimal("1E-20000")):
+        request = PageRequest(Sort("rating"), after=Cursor(beyond, 1))
+        with pytest.raises(ValidationError):
+            uow.destinations.page(DestinationFilter(), request)
 
 
 def test_a_position_with_an_id_beyond_64_bits_is_refused(uow: UnitOfWork) -> None:

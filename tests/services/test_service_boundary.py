@@ -640,6 +640,21 @@ def test_filter_text_that_cannot_mean_a_search_is_refused_not_sent(
             assert set(refused.value.fields) == {field}
 
 
+@pytest.mark.parametrize("field", ["price_min", "price_max", "min_rating"])
+@pytest.mark.parametrize(
+    "amount",
+    [Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+200000"), Decimal("1E-20000"), Decimal(-1)],
+    ids=["NaN", "minus infinity", "too large", "too many decimals", "negative"],
+)
+def test_filter_amounts_no_column_can_compare_are_refused(
+    world: World, field: str, amount: Decimal
+) -> None:
+    f = DestinationFilter(**{field: amount})
+    with pytest.raises(ValidationError) as refused:
+        world.office.destinations.count(world.admin, f)
+    assert set(refused.value.fields) == {field}
+
+
 def test_the_examples_ran_over_every_public_method(world: World) -> None:
     """Runs after the property test (file order): every method was called, many times."""
     if sum(world.calls.values()) == 0:
