@@ -444,6 +444,8 @@ RAW_CREATE = {
     "lock_timeout": "SET LOCAL lock_timeout = '5s'",
     "destination": f"SELECT {DESTINATION_COLUMNS} FROM destinations d WHERE d.id = %s FOR SHARE",
     "customer": f"SELECT {PERSON_COLUMNS} FROM users WHERE id = %s",
+    # "Today" is the server's: the stay's rules are judged by it (issue 10).
+    "server_clock": "SELECT now(), current_date",
     "insert": """
         INSERT INTO bookings (user_id, destination_id, start_date, end_date, guests,
             total_price, special_requests, status, payment_status, request_token)
@@ -470,6 +472,8 @@ def _create_raw(conn: psycopg.Connection[Any], actor: Actor, stay: Stay) -> int:
         destination = cur.fetchone()
         cur.execute(RAW_CREATE["customer"], (stay.customer_id,))
         customer = cur.fetchone()
+        cur.execute(RAW_CREATE["server_clock"])
+        cur.fetchone()
         assert destination is not None
         assert customer is not None
         price: Decimal = total_price(destination[5], 1)
@@ -510,7 +514,7 @@ def _create_raw(conn: psycopg.Connection[Any], actor: Actor, stay: Stay) -> int:
 
 
 # The statements _create_raw sends, by their first word: the service must send the same.
-RAW_CREATE_KINDS = ("SELECT", "SET", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE")
+RAW_CREATE_KINDS = ("SELECT", "SET", "SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE")
 RAW_CREATE_KINDS += ("INSERT", "SELECT")
 
 

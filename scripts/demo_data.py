@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from sqlalchemy import text
 
 from desktop.bootstrap import BackOffice
 from desktop.domain.enums import PaymentStatus, Role
@@ -146,7 +148,7 @@ LAST = [
 
 
 class MovableClock:
-    """The services' clock, moved back to book stays that have ended since."""
+    """A workstation clock for the demo office (the services decide by the server's clock)."""
 
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
@@ -177,12 +179,14 @@ def seed(
 ) -> Demo:
     """Staff, destinations, customers, bookings in every state, payments and reviews.
 
-    ``office`` must have been built with ``clock``: past stays are booked with
-    the clock moved back, then completed and reviewed today.
+    The services take "today" from the database server, so past stays are
+    booked ahead, then moved six weeks back in the database (the one step below
+    the services), then completed and reviewed today. ``clock`` is kept for
+    callers; no rule reads it.
     """
     rng = random.Random(seed_value)
-    real_now = clock.now
-    today = real_now.astimezone().date()
+    with office.engine.connect() as conn:
+        today: date = conn.execute(text("SELECT current_date")).scalar_one()
     admin = office.auth.create_first_admin("Amira Haddad", "amira@exotic.example", PASSWORD)
     agent_row = office.staff.create(
         admin, PersonDetails("Carlos Mendes", "carlos@exotic.example"), Role.AGENT, PASSWORD
@@ -219,9 +223,8 @@ def seed(
             office.customers.create(agent, PersonDetails(f"{first} {last}", email, phone))
         )
 
-    # Stays that ended recently: booked six weeks ago, completed and reviewed today.
-    clock.now = real_now - timedelta(days=45)
-    past_start = today - timedelta(days=44)
+    # Stays that ended recently: booked ahead, moved six weeks back, completed and reviewed.
+    past_start = today + timedelta(days=2)
     finished = []
     for n, dest in enumerate(destinations[:6]):
         start = past_start + timedelta(days=n)
@@ -234,13 +237,21 @@ def seed(
             agent, booking.id, booking.version, PaymentStatus.PAID, f"pi_demo_past_{n:02d}"
         )
         finished.append(booking)
-    clock.now = real_now
+    with office.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE bookings SET start_date = start_date - 46, end_date = end_date - 46 "
+                "WHERE id = ANY(:ids)"
+            ),
+            {"ids": [b.id for b in finished]},
+        )
     for n, booking in enumerate(finished):
-        done = office.bookings.complete(agent, booking.id, booking.version)
-        rating, text = REVIEW_TEXTS[n % len(REVIEW_TEXTS)]
-        review = office.reviews.create(agent, NewReview(done.customer_id, done.id, rating, text))
-        for _ in range(n % 4):
-            office.reviews.mark_helpful(agent, review.id)
+        ended = office.bookings.get(agent, booking.id)
+        done = office.bookings.complete(agent, ended.id, ended.version)
+        rating, comment = REVIEW_TEXTS[n % len(REVIEW_TEXTS)]
+        review = office.reviews.create(agent, NewReview(done.customer_id, done.id, rating, comment))
+        for voter in (agent, moderator, admin)[: n % 4]:  # one vote per staff member
+            office.reviews.mark_helpful(voter, review.id)
 
     # Upcoming stays: pending and confirmed, some paid, a few cancelled and refunded.
     next_free = {d.id: today + timedelta(days=3 + i) for i, d in enumerate(destinations)}

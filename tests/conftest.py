@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 from sqlalchemy import URL, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
@@ -32,6 +33,13 @@ from desktop.db.engine import build_engine  # noqa: E402
 from desktop.db.location import parse_url  # noqa: E402
 
 TEST_SERVER_ENV = "EXOTIC_TEST_DATABASE_URL"
+# "--hypothesis-profile=first-failure" reports a property test's failure without shrinking
+# it, which against a database can take many minutes (to check that a test can fail).
+settings.register_profile(
+    "first-failure",
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
+)
 FAST_UNSAFE_SETTINGS = {
     # Throw-away clusters: durability is not worth the time here.
     "fsync": "off",

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from desktop.db.models import Booking, Destination, Review, User
@@ -89,3 +90,27 @@ def make_review(
     session.add(review)
     session.flush()
     return review
+
+
+def let_days_pass(engine: Engine, days: int) -> None:
+    """As if ``days`` had passed on the database server's calendar: every stay moves earlier.
+
+    The services take "today" from the server, whose clock no test can move; so
+    the stays move instead, below the services, all by the same number of days
+    (no two active stays come to overlap). Their versions change: read the
+    bookings again before changing them.
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE bookings SET start_date = start_date - :days, end_date = end_date - :days"
+            ),
+            {"days": days},
+        )
+
+
+def server_today(engine: Engine) -> date:
+    """The database server's date: "today" for every rule of the services."""
+    with engine.connect() as conn:
+        today: date = conn.execute(text("SELECT current_date")).scalar_one()
+    return today

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Numeric, String
 
 from desktop.domain.errors import ValidationError
 from desktop.domain.listing import MAX_PAGE_SIZE, Cursor, Page, PageRequest, RowCount, SortValue
+from desktop.domain.validation import is_database_id
 
 T = TypeVar("T")
 
@@ -46,6 +50,54 @@ def sort_key(columns: Mapping[str, SortKey], name: str, list_name: str) -> SortK
         ) from None
 
 
+LOST_PLACE = "The list lost its place (its position does not fit its order). Reload the list."
+
+
+def _fits(column_type: Any, value: SortValue) -> bool:
+    """Whether a cursor's value can be compared with the sort column as the database types it.
+
+    A value of another type, or one the column's type cannot hold (an integer
+    beyond its bits, an amount beyond its precision), would make the database
+    refuse the statement instead of reading a page.
+    """
+    if value is None:
+        return True
+    if isinstance(column_type, Boolean):
+        return isinstance(value, bool)
+    if isinstance(column_type, Integer):
+        bits = 63 if isinstance(column_type, BigInteger) else 31
+        return (
+            isinstance(value, int) and not isinstance(value, bool) and -(2**bits) <= value < 2**bits
+        )
+    if isinstance(column_type, Numeric):
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            return False
+        amount = Decimal(value)
+        if not amount.is_finite():
+            return False
+        scale = column_type.scale or 0
+        bound = 10 ** ((column_type.precision or 1000) - scale)
+        # A row's value has the column's scale; more decimals (1E-20000) cannot even be sent.
+        return bool(abs(amount) < bound and amount == round(amount, scale))
+    if isinstance(column_type, DateTime):
+        return isinstance(value, datetime)
+    if isinstance(column_type, Date):
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(column_type, String):
+        return isinstance(value, str)
+    return True
+
+
+def check_cursor(key: SortKey, cursor: Cursor | None) -> None:
+    """Refuse a position that cannot belong to this list's order (a ``ValidationError``)."""
+    if cursor is None:
+        return
+    if not (
+        isinstance(cursor.id, int) and not isinstance(cursor.id, bool) and is_database_id(cursor.id)
+    ) or not _fits(key.expr.type, cursor.value):
+        raise ValidationError({"after": LOST_PLACE})
+
+
 def fetch_page(
     session: Session,
     stmt: Select[Any],
@@ -67,6 +119,7 @@ def fetch_page(
     limit = max(1, min(request.limit, MAX_PAGE_SIZE))
     desc = request.sort.descending
     after = request.after
+    check_cursor(key, after)
     rows: list[T] = []
     if after is None:
         # The first page: PostgreSQL's own NULL order is the segments' order, one query.

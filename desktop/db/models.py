@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, INET, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
 from desktop.domain.images import MAX_IMAGE_BYTES
 from desktop.domain.images import MEDIA_TYPES as IMAGE_MEDIA_TYPES
@@ -46,7 +47,17 @@ def _in_list(column: str, values: list[str]) -> str:
 ROLE_CHECK = _in_list("role", [r.value for r in Role])
 STATUS_CHECK = _in_list("status", [s.value for s in BookingStatus])
 PAYMENT_STATUS_CHECK = _in_list("payment_status", [p.value for p in PaymentStatus])
-ACTIVE_BOOKING_STATUSES = ("confirmed", "pending")
+# The domain's active statuses, as the overlap index's and exclusion constraint's WHERE lists them.
+ACTIVE_BOOKING_STATUSES = tuple(sorted(s.value for s in ACTIVE_STATUSES))
+USERS_EMAIL_KEY = "users_email_key"  # the design's UNIQUE (email)
+# What refuses a second active booking of the same dates: the design's partial unique
+# index and revision 0002's exclusion constraint.
+BOOKING_OVERLAP_CONSTRAINTS = frozenset({"idx_bookings_no_overlap", "excl_bookings_active_overlap"})
+BOOKING_CUSTOMER_FKEY = "bookings_user_id_fkey"
+BOOKING_DESTINATION_FKEY = "bookings_destination_id_fkey"
+REVIEW_ONCE_PER_STAY = "reviews_user_id_destination_id_booking_id_key"  # the design's UNIQUE
+REVIEW_VOTE_REVIEW_FKEY = "review_helpful_votes_review_id_fkey"
+REVIEW_VOTE_USER_FKEY = "review_helpful_votes_user_id_fkey"
 # The expression of the design's full-text index; queries must use the same one.
 SEARCH_DOCUMENT = "to_tsvector('english'::regconfig, (name::text || ' '::text) || description)"
 
@@ -73,7 +84,7 @@ class User(Base):
     updated_at: Mapped[datetime | None] = mapped_column(Timestamp, server_default=func.now())
 
     __table_args__ = (
-        UniqueConstraint("email", name="users_email_key"),
+        UniqueConstraint("email", name=USERS_EMAIL_KEY),
         CheckConstraint(ROLE_CHECK, name="chk_users_role"),
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
@@ -134,11 +145,11 @@ class Booking(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE", name="bookings_user_id_fkey")
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE", name=BOOKING_CUSTOMER_FKEY)
     )
     destination_id: Mapped[int] = mapped_column(
         BigInteger,
-        ForeignKey("destinations.id", ondelete="CASCADE", name="bookings_destination_id_fkey"),
+        ForeignKey("destinations.id", ondelete="CASCADE", name=BOOKING_DESTINATION_FKEY),
     )
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
@@ -210,13 +221,36 @@ class Review(Base):
             "user_id",
             "destination_id",
             "booking_id",
-            name="reviews_user_id_destination_id_booking_id_key",
+            name=REVIEW_ONCE_PER_STAY,
         ),
         Index("idx_reviews_user_id", "user_id"),
         Index("idx_reviews_destination_id", "destination_id"),
         Index("idx_reviews_rating", "rating"),
         Index("idx_reviews_created_at", "created_at"),
     )
+
+
+class ReviewHelpfulVote(Base):
+    """One staff member's "helpful" vote on a review (revision 0010): one per person and review.
+
+    A trigger counts votes into the design's ``reviews.helpful_count``.
+    """
+
+    __tablename__ = "review_helpful_votes"
+
+    review_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("reviews.id", ondelete="CASCADE", name=REVIEW_VOTE_REVIEW_FKEY),
+        primary_key=True,
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("users.id", ondelete="CASCADE", name=REVIEW_VOTE_USER_FKEY),
+        primary_key=True,
+    )
+    created_at: Mapped[datetime | None] = mapped_column(Timestamp, server_default=func.now())
+
+    __table_args__ = (Index("idx_review_helpful_votes_user_id", "user_id"),)
 
 
 class AuditLog(Base):

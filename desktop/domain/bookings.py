@@ -12,6 +12,8 @@ from desktop.domain.errors import ValidationError
 B = BookingStatus
 P = PaymentStatus
 
+# Bookings that hold their dates: the one definition. The models' overlap index and
+# exclusion constraint, the repositories' availability queries and the window all use it.
 ACTIVE_STATUSES = frozenset({B.PENDING, B.CONFIRMED})
 MAX_TOTAL_PRICE = Decimal("99999999.99")  # NUMERIC(10,2)
 
@@ -94,8 +96,36 @@ def total_price(price_per_person: Decimal, guests: int) -> Decimal:
     return (price_per_person * guests).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+# How long a stay may be, and how far ahead it may start: one place for both rules.
+# A stay ending in the year 9999 was once accepted at the price of a week and held
+# the destination for ever.
+MAX_STAY_NIGHTS = 60
+BOOKING_HORIZON_YEARS = 3
+
+
+def max_stay_nights(duration_days: int) -> int:
+    """The longest stay a destination takes: 60 nights, or its own trip if that is longer."""
+    return max(MAX_STAY_NIGHTS, duration_days)
+
+
+def booking_horizon(today: date) -> date:
+    """The last day a stay may start: three years from today (28 February for 29 February)."""
+    year = today.year + BOOKING_HORIZON_YEARS
+    try:
+        return today.replace(year=year)
+    except ValueError:  # 29 February, and the year three ahead is not a leap year
+        return today.replace(year=year, day=28)
+
+
 def proposed_end(start: date, duration_days: int) -> date:
-    return start + timedelta(days=duration_days)
+    """The end a stay editor proposes for a start: the destination's trip length later.
+
+    Bounded by the calendar's last day, so an editor can call it with any date it holds.
+    """
+    try:
+        return start + timedelta(days=duration_days)
+    except OverflowError:
+        return date.max
 
 
 @dataclass(frozen=True)
@@ -107,42 +137,74 @@ class StayRequest:
     guests: int
 
 
+def _long_date(d: date) -> str:
+    return f"{d:%d %b %Y}"
+
+
 def validate_stay(
     stay: StayRequest,
     *,
     today: date,
     max_guests: int,
+    duration_days: int,
     price_per_person: Decimal,
     destination_active: bool,
     destination_name: str,
-    booked_start: date | None = None,
+    booked: StayRequest | None = None,
 ) -> Decimal:
     """Check a stay against the destination; return its total price. Collects every problem.
 
-    ``booked_start`` is the start of the stay being changed: a stay already under way
-    keeps its start date (in the past by then) when its guests or end date change.
+    ``today`` is the database server's date, the same for every workstation.
+    ``booked`` is the stay as booked when an existing booking changes: its dates
+    and guests were accepted once and stay acceptable as they are. A stay under
+    way keeps its start (in the past by then); a destination closed since, a
+    lower guest limit or a shorter horizon refuse only new dates or new guests,
+    never a change of special requests alone.
     """
     problems: dict[str, str] = {}
-    if not destination_active:
+    new_dates = booked is None or (stay.start_date, stay.end_date) != (
+        booked.start_date,
+        booked.end_date,
+    )
+    new_start = booked is None or stay.start_date != booked.start_date
+    new_guests = booked is None or stay.guests != booked.guests
+    if new_dates and not destination_active:
         problems["destination"] = (
             f"{destination_name} is not open for booking. Choose another destination."
+            if booked is None
+            else f"{destination_name} is not open for booking: this booking keeps its dates "
+            "but cannot take new ones. Keep the dates, or cancel and book another destination."
         )
-    if stay.start_date < today and stay.start_date != booked_start:
+    if new_start and stay.start_date < today:
         problems["start_date"] = "is in the past. Choose today or a later date."
+    elif new_start and stay.start_date > (horizon := booking_horizon(today)):
+        problems["start_date"] = (
+            f"is more than {BOOKING_HORIZON_YEARS} years ahead. Stays can start until "
+            f"{_long_date(horizon)}; choose an earlier date."
+        )
+    nights = (stay.end_date - stay.start_date).days
+    longest = max_stay_nights(duration_days)
     if stay.end_date <= stay.start_date:
         problems["end_date"] = "must be after the start date."
+    elif new_dates and nights > longest:
+        problems["end_date"] = (
+            f"makes a stay of {nights} nights; a stay at {destination_name} can be at most "
+            f"{longest} nights ({MAX_STAY_NIGHTS}, or the trip's own length if longer). "
+            "Choose an earlier end date, or book the rest as a second stay."
+        )
     if stay.guests < 1:
         problems["guests"] = "must be at least 1."
-    elif stay.guests > max_guests:
+    elif (new_guests or new_dates) and stay.guests > max_guests:
         problems["guests"] = f"{destination_name} takes at most {max_guests} guests."
+    priced = new_guests or new_dates  # only new dates or guests take today's price
     # The schema is shared: another client may have left a destination without a usable price.
-    if price_per_person <= 0:
+    if priced and price_per_person <= 0:
         problems.setdefault(
             "destination",
             f"{destination_name} has no price per person. Ask a moderator to set one.",
         )
     price = total_price(price_per_person, max(stay.guests, 1))
-    if price > MAX_TOTAL_PRICE and "guests" not in problems:
+    if priced and price > MAX_TOTAL_PRICE and "guests" not in problems:
         problems["guests"] = (
             f"the total price, {price:,}, is more than the system can record "
             f"({MAX_TOTAL_PRICE:,}). Book fewer guests."

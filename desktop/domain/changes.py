@@ -6,7 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-TABLES = frozenset({"users", "destinations", "bookings", "reviews", "audit_logs"})
+from desktop.domain.validation import is_database_id
+
+TABLES = frozenset(
+    {"users", "destinations", "bookings", "reviews", "review_helpful_votes", "audit_logs"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,13 @@ class Change:
             return None
 
         def number(key: str) -> int | None:
+            """A row's id, or None for anything that cannot be one (any client may NOTIFY)."""
             value = raw.get(key)
-            return (
-                int(value)
-                if isinstance(value, int | float | str) and str(value).isdigit()
-                else None
-            )
+            text = str(value) if isinstance(value, int | float | str) else ""
+            if not (text.isascii() and text.isdecimal()):
+                return None
+            ident = int(text)
+            return ident if is_database_id(ident) else None
 
         rtype = raw.get("resource_type")
         return cls(

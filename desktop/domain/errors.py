@@ -152,3 +152,32 @@ class TooManyAttempts(AuthenticationFailed):
     def __init__(self, message: str, *, wait_seconds: int) -> None:
         super().__init__(message)
         self.wait_seconds = wait_seconds
+
+
+class ConstraintViolated(BackOfficeError):
+    """A write broke one of the database's own rules; ``constraint`` names the rule.
+
+    ``UnitOfWork.savepoint()`` raises it, so services match the constraints they
+    expect by name in one way. One that reaches a person means a rule the
+    service did not check before writing; the message still says that nothing
+    was saved.
+    """
+
+    def __init__(self, constraint: str, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "The database refused the change because it breaks one of its rules "
+            f"({constraint or 'unnamed'}); nothing was saved. Check the values and try again."
+        )
+        self.constraint = constraint
+
+
+class DatabaseBusy(Conflict):
+    """Another workstation held the same rows (a deadlock, or a lock wait that timed out).
+
+    Nothing was saved; the same work usually succeeds when tried again.
+    """
+
+
+class AlreadyDone(BackOfficeError):
+    """What was asked is already so (a second helpful vote by the same person); nothing changed."""

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from desktop.domain.audit import ACTION_MAX, RESOURCE_TYPE_MAX
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
+from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, PRICE_MAX, Problems, clean_search
 
 T = TypeVar("T")
 
@@ -111,3 +113,62 @@ class AuditFilter:
     resource_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+# -- what a filter may hold (the services check each one before a list is read) ----------
+
+RATINGS = frozenset(range(1, 6))
+CENT = Decimal("0.01")
+RATING_MAX = Decimal(5)
+
+
+def check_booking_filter(f: BookingFilter) -> None:
+    problems = Problems()
+    clean_search(problems, "text", f.text)
+    problems.raise_if_any()
+
+
+def check_person_filter(f: PersonFilter) -> None:
+    problems = Problems()
+    clean_search(problems, "text", f.text)
+    problems.raise_if_any()
+
+
+def _check_amount(
+    problems: Problems, field: str, value: Decimal | None, *, label: str, most: Decimal
+) -> None:
+    if value is None:
+        return
+    if not value.is_finite() or not 0 <= value <= most:
+        problems.add(field, f"{label} must be an amount from 0 to {most:,}.")
+    elif value != value.quantize(CENT):  # 1E-20000 is in range, yet no numeric holds it
+        problems.add(field, f"{label} has at most two decimals.")
+
+
+def check_destination_filter(f: DestinationFilter) -> None:
+    problems = Problems()
+    clean_search(problems, "text", f.text)
+    clean_search(problems, "country", f.country, label="Country", max_length=COUNTRY_MAX)
+    clean_search(problems, "city", f.city, label="City", max_length=CITY_MAX)
+    _check_amount(problems, "price_min", f.price_min, label="Lowest price", most=PRICE_MAX)
+    _check_amount(problems, "price_max", f.price_max, label="Highest price", most=PRICE_MAX)
+    _check_amount(problems, "min_rating", f.min_rating, label="Lowest rating", most=RATING_MAX)
+    problems.raise_if_any()
+
+
+def check_review_filter(f: ReviewFilter) -> None:
+    problems = Problems()
+    clean_search(problems, "text", f.text)
+    if not f.ratings <= RATINGS:
+        problems.add("ratings", "Ratings are 1 to 5 stars; choose among those.")
+    problems.raise_if_any()
+
+
+def check_audit_filter(f: AuditFilter) -> None:
+    """The lengths; whether an action or resource was ever recorded is the service's question."""
+    problems = Problems()
+    clean_search(problems, "action", f.action, label="Action", max_length=ACTION_MAX)
+    clean_search(
+        problems, "resource_type", f.resource_type, label="Resource", max_length=RESOURCE_TYPE_MAX
+    )
+    problems.raise_if_any()

@@ -12,7 +12,7 @@ someone else changed since is refused as a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ from desktop.domain.enums import BookingStatus, PaymentStatus, Role
 R = TypeVar("R")
 
 
-def record_builder(cls: type[R]) -> Callable[[Sequence[Any]], R]:
+def record_builder(cls: type[R], labels: Iterable[str]) -> Callable[[Sequence[Any]], R]:
     """Build ``cls`` from its values in field order, bypassing the frozen ``__init__``.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
@@ -31,8 +31,19 @@ def record_builder(cls: type[R]) -> Callable[[Sequence[Any]], R]:
     The builder fills the slots through their descriptors in straight-line code,
     written once per class (as ``dataclasses`` writes ``__init__``): a loop over the
     fields cost twice as much. The records stay frozen for everyone who holds them.
+
+    Values go in by position, so ``labels`` (the statement's column labels, in
+    order) must be the record's field names, in order: a column moved, added or
+    renamed on one side only fails here, when the module is imported, instead of
+    putting a customer's e-mail into a destination's name.
     """
     names = [field.name for field in fields(cls)]  # type: ignore[arg-type]
+    given = list(labels)
+    if given != names:
+        raise TypeError(
+            f"{cls.__name__} is built by position, but the statement's columns "
+            f"{given} are not its fields {names}"
+        )
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
     scope.update({f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)})
     values = ", ".join(f"v{i}" for i in range(len(names)))
@@ -44,6 +55,11 @@ def record_builder(cls: type[R]) -> Callable[[Sequence[Any]], R]:
     exec(source, scope)  # noqa: S102 - our own field names, nothing from outside
     build: Callable[[Sequence[Any]], R] = scope["build"]
     return build
+
+
+def record_values(record: object) -> dict[str, Any]:
+    """A record's fields by name (what a conflict shows of the row as it is now)."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

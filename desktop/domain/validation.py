@@ -20,9 +20,18 @@ INT_MAX = 2_147_483_647
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024  # long enough for any passphrase, short enough not to be a hashing DoS
 TEXT_MAX = 10_000  # free text (descriptions, requests, reasons): a sane bound for a form
+# What a search box sends at most: a name, an e-mail, a few words. Longer text is refused
+# before it reaches the database (a 1.2 MB full-text query fails there, after a while).
+SEARCH_MAX = 200
+# The database's ids are BIGINT: a number beyond these cannot name any row.
+ID_MIN = -(2**63)
+ID_MAX = 2**63 - 1
 NUL = "\x00"  # pasted from binary sources; PostgreSQL text cannot hold it
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Half of a UTF-16 pair without its other half: Python text may hold one (from a
+# broken clipboard or file), but it cannot be encoded, so no database can store it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,20}$")
 
 
@@ -38,6 +47,20 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationError(self.fields)
+
+
+def is_database_id(value: int) -> bool:
+    """Whether a whole number can be a row's id at all (BIGINT)."""
+    return ID_MIN <= value <= ID_MAX
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored as it is (a NUL or a lone surrogate), or None."""
+    if NUL in text:
+        return "contains an invisible NUL character; retype it."
+    if _LONE_SURROGATE.search(text):
+        return "contains a broken character (half of an emoji or symbol); retype it."
+    return None
 
 
 def clean_text(
@@ -60,18 +83,56 @@ def clean_text(
             field,
             f"{label} is {len(text)} characters long; at most {max_length} fit. Shorten it.",
         )
-    elif NUL in text:
-        problems.add(field, f"{label} contains an invisible NUL character; retype it.")
+    elif (problem := unstorable(text)) is not None:
+        problems.add(field, f"{label} {problem}")
     return text
 
 
-def clean_email(problems: Problems, value: str | None, field: str = "email") -> str | None:
-    email = clean_text(problems, field, value, max_length=EMAIL_MAX, label="E-mail")
-    if email is None:
-        return None
+def clean_search(
+    problems: Problems,
+    field: str,
+    value: str,
+    *,
+    label: str = "Search text",
+    max_length: int = SEARCH_MAX,
+) -> str:
+    """What was typed into a search or filter box, trimmed; refused when too long for a search."""
+    text = value.strip()
+    if len(text) > max_length:
+        problems.add(
+            field,
+            f"{label} is {len(text)} characters long; at most {max_length} are searched. "
+            "Shorten it.",
+        )
+    elif (problem := unstorable(text)) is not None:
+        problems.add(field, f"{label} {problem}")
+    return text
+
+
+def email_problem(text: str) -> str | None:
+    """What is wrong with an e-mail address as typed, or None: the one e-mail rule.
+
+    The services and the editors both ask this, so a form says what the service would.
+    """
+    email = text.strip()
+    if not email:
+        return "E-mail is required."
+    if len(email) > EMAIL_MAX:
+        return f"E-mail is {len(email)} characters long; at most {EMAIL_MAX} fit. Shorten it."
+    if (problem := unstorable(email)) is not None:
+        return f"E-mail {problem}"
     if not _EMAIL.match(email):
-        problems.add(field, "E-mail must look like name@example.com.")
-    return email.lower()
+        return "E-mail must look like name@example.com."
+    return None
+
+
+def clean_email(problems: Problems, value: str | None, field: str = "email") -> str | None:
+    """The e-mail as stored (trimmed, lower case), or None with the problem added."""
+    problem = email_problem(value or "")
+    if problem is not None:
+        problems.add(field, problem)
+        return None
+    return (value or "").strip().lower()
 
 
 def clean_phone(problems: Problems, value: str | None, field: str = "phone") -> str | None:
@@ -129,8 +190,8 @@ def clean_list(
         if item and item not in seen:
             if len(item) > 2048:
                 problems.add(field, f"An entry of {label} is longer than 2048 characters.")
-            elif NUL in item:
-                problems.add(field, f"An entry of {label} contains an invisible NUL character.")
+            elif (problem := unstorable(item)) is not None:
+                problems.add(field, f"An entry of {label} {problem}")
             seen[item] = None
     if len(seen) > max_items:
         problems.add(field, f"{label} can hold at most {max_items} entries.")
@@ -144,13 +205,3 @@ def check_password(problems: Problems, password: str, *, email: str | None, fiel
         problems.add(field, f"Password can be at most {PASSWORD_MAX} characters long.")
     elif email and password.strip().lower() == email.strip().lower():
         problems.add(field, "Password must not be the e-mail address.")
-
-
-def email_problem(text: str) -> str | None:
-    """What the services would say about this e-mail address (None: they take it as it is).
-
-    Forms check what is typed by this rule, so it lives once, here.
-    """
-    problems = Problems()
-    clean_email(problems, text)
-    return problems.fields.get("email")

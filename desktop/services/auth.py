@@ -9,10 +9,22 @@ from datetime import timedelta
 
 from desktop.db.uow import UnitOfWork
 from desktop.domain.enums import Role
-from desktop.domain.errors import AuthenticationFailed, PermissionDenied, TooManyAttempts
+from desktop.domain.errors import (
+    AuthenticationFailed,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from desktop.domain.permissions import Actor, is_staff
 from desktop.domain.records import PersonRow
-from desktop.domain.validation import NAME_MAX, Problems, check_password, clean_email, clean_text
+from desktop.domain.validation import (
+    NAME_MAX,
+    PASSWORD_MAX,
+    Problems,
+    check_password,
+    clean_email,
+    clean_text,
+)
 from desktop.services.context import Service, ServiceContext
 from desktop.services.passwords import Passwords
 
@@ -40,6 +52,13 @@ def _sign_in_lock(email: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def _refuse_impossible_password(password: str, field: str) -> None:
+    """A password longer than any account can have is refused before it is hashed or counted."""
+    if len(password) > PASSWORD_MAX:
+        problem = f"Password can be at most {PASSWORD_MAX} characters long. Check what was typed."
+        raise ValidationError({field: problem})
+
+
 class AuthService(Service):
     def __init__(self, ctx: ServiceContext, passwords: Passwords) -> None:
         super().__init__(ctx)
@@ -56,6 +75,7 @@ class AuthService(Service):
         holds on every workstation; attempts for one e-mail are serialised so that
         simultaneous guesses cannot slip past the count.
         """
+        _refuse_impossible_password(password, "password")
         attempted = _attempted_email(email)
         with self.ctx.units_of_work() as uow:
             uow.lock(_sign_in_lock(attempted))
@@ -145,6 +165,7 @@ class AuthService(Service):
             return actor
 
     def change_own_password(self, actor: Actor, current: str, new: str) -> None:
+        _refuse_impossible_password(current, "current_password")
         problems = Problems()
         check_password(problems, new, email=actor.email, field="new_password")
         if current == new:

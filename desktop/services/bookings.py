@@ -6,10 +6,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-
+from desktop.db.models import (
+    BOOKING_CUSTOMER_FKEY,
+    BOOKING_DESTINATION_FKEY,
+    BOOKING_OVERLAP_CONSTRAINTS,
+)
 from desktop.db.uow import UnitOfWork
 from desktop.domain.bookings import (
     ACTIVE_STATUSES,
@@ -19,24 +23,32 @@ from desktop.domain.bookings import (
     validate_stay,
 )
 from desktop.domain.enums import BookingStatus, PaymentStatus, Role
-from desktop.domain.errors import Conflict, NotFound, ValidationError
+from desktop.domain.errors import (
+    Conflict,
+    ConstraintViolated,
+    DatabaseBusy,
+    NotFound,
+    ValidationError,
+)
 from desktop.domain.listing import (
     BOOKINGS_DEFAULT_SORT,
     BookingFilter,
     Page,
     PageRequest,
     RowCount,
+    check_booking_filter,
 )
 from desktop.domain.permissions import Actor, Permission
-from desktop.domain.records import BookingRow, DestinationRow
+from desktop.domain.records import BookingRow, DestinationRow, record_values
 from desktop.domain.validation import PAYMENT_REFERENCE_MAX, TEXT_MAX, Problems, clean_text
 from desktop.services.context import Service, changed_fields
 
-OVERLAP_CONSTRAINTS = ("excl_bookings_active_overlap", "idx_bookings_no_overlap")
-DEADLOCK_DETECTED = "40P01"
-LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
 # Saves of a stay tried before a deadlock between two exclusion checks is reported as taken.
 STAY_WRITE_ATTEMPTS = 3
+MISSING_ON_INSERT = {
+    BOOKING_DESTINATION_FKEY: "The destination was deleted meanwhile. Choose another.",
+    BOOKING_CUSTOMER_FKEY: "The customer was deleted meanwhile. Choose another.",
+}
 
 T = TypeVar("T")
 
@@ -75,47 +87,32 @@ def overlap_message(other: BookingRow) -> str:
     )
 
 
-def _constraint(exc: DBAPIError) -> str:
-    diag = getattr(exc.orig, "diag", None)
-    return str(getattr(diag, "constraint_name", "") or "")
-
-
-def _is_deadlock(exc: DBAPIError) -> bool:
-    """A deadlock, or a wait for the rows longer than the lock timeout: another save of
-    overlapping dates held them; trying again ends in the constraint naming the booking."""
-    return isinstance(exc, OperationalError) and (
-        getattr(exc.orig, "sqlstate", None) in (DEADLOCK_DETECTED, LOCK_NOT_AVAILABLE)
-    )
-
-
 def _write_stay(uow: UnitOfWork, write: Callable[[], T]) -> T:
     """Run the insert or update of a stay in a savepoint, retrying a deadlock.
 
     Two saves of overlapping stays that reach the exclusion constraint at the
     same moment (or are released together by a third that gave up) each find
     the other's uncommitted stay and wait for each other; PostgreSQL aborts one
-    with a deadlock instead of the constraint violation. Its retry waits for
-    the other and ends in the violation, which names the booking that has the
-    dates. A failed write leaves its savepoint rolled back and re-raises.
+    with a deadlock instead of the constraint violation (``DatabaseBusy``, as is
+    a wait longer than the lock timeout). Its retry waits for the other and ends
+    in the violation, which names the booking that has the dates. A failed
+    write leaves its savepoint rolled back and re-raises.
     """
     attempt = 1
     while True:
-        savepoint = uow.session.begin_nested()
         try:
-            result = write()
-        except (IntegrityError, OperationalError) as exc:
-            savepoint.rollback()
-            if _is_deadlock(exc) and attempt < STAY_WRITE_ATTEMPTS:
-                attempt += 1
-                continue
-            raise
-        savepoint.commit()
-        return result
+            with uow.savepoint():
+                return write()
+        except DatabaseBusy:
+            if attempt >= STAY_WRITE_ATTEMPTS:
+                raise
+            attempt += 1
 
 
 class BookingService(Service):
     def page(self, actor: Actor, f: BookingFilter, request: PageRequest) -> Page[BookingRow]:
         actor.require(Permission.VIEW_BOOKINGS)
+        check_booking_filter(f)
         with self.ctx.reading() as uow:
             return uow.bookings.page(f, request)
 
@@ -132,6 +129,7 @@ class BookingService(Service):
 
     def count(self, actor: Actor, f: BookingFilter) -> RowCount:
         actor.require(Permission.VIEW_BOOKINGS)
+        check_booking_filter(f)
         with self.ctx.reading() as uow:
             return uow.bookings.count(f)
 
@@ -163,7 +161,7 @@ class BookingService(Service):
                 raise ValidationError(
                     {"customer": f"{customer.name} is a staff account; choose a customer."}
                 )
-            price = self._check_stay(stay, destination)
+            price = self._check_stay(uow, stay, destination)
             values: dict[str, Any] = {
                 "user_id": customer.id,
                 "destination_id": destination.id,
@@ -198,19 +196,15 @@ class BookingService(Service):
     def _insert(self, uow: UnitOfWork, values: dict[str, Any], request: NewBooking) -> int | None:
         try:
             return _write_stay(uow, lambda: uow.bookings.add(values))
-        except (IntegrityError, OperationalError) as exc:
-            if isinstance(exc, OperationalError) and not _is_deadlock(exc):
-                raise  # the connection, not the data: the unit of work reports it
-            name = _constraint(exc)
+        except (ConstraintViolated, DatabaseBusy) as exc:
+            name = exc.constraint if isinstance(exc, ConstraintViolated) else ""
             token = request.request_token
             if token is not None and uow.bookings.find_by_request_token(token) is not None:
                 return None  # a double submission: its twin (maybe our own dates) won
-            if name in OVERLAP_CONSTRAINTS or _is_deadlock(exc):
+            if name in BOOKING_OVERLAP_CONSTRAINTS or isinstance(exc, DatabaseBusy):
                 self._raise_overlap(uow, request.destination_id, values, except_id=None)
-            if name == "bookings_destination_id_fkey":
-                raise NotFound("The destination was deleted meanwhile. Choose another.") from exc
-            if name == "bookings_user_id_fkey":
-                raise NotFound("The customer was deleted meanwhile. Choose another.") from exc
+            if name in MISSING_ON_INSERT:
+                raise NotFound(MISSING_ON_INSERT[name]) from exc
             raise
 
     @staticmethod
@@ -233,41 +227,38 @@ class BookingService(Service):
         stay = StayRequest(change.start_date, change.end_date, change.guests)
         with self.ctx.units_of_work() as uow:
             current = uow.bookings.lock_versioned(booking_id, version)
-            status = BookingStatus(current["status"])
-            if status not in ACTIVE_STATUSES:
+            if current.status not in ACTIVE_STATUSES:
+                status = current.status.value
                 raise ValidationError(
-                    {"status": f"a {status.value} booking cannot be changed."},
-                    f"A {status.value} booking cannot be changed. Only pending or confirmed "
+                    {"status": f"a {status} booking cannot be changed."},
+                    f"A {status} booking cannot be changed. Only pending or confirmed "
                     "bookings can.",
                 )
-            destination = uow.destinations.get_for_booking(current["destination_id"])
-            price = self._check_stay(stay, destination, booked_start=current["start_date"])
-            stay_changed = (stay.start_date, stay.end_date, stay.guests) != (
-                current["start_date"],
-                current["end_date"],
-                current["guests"],
-            )
+            destination = uow.destinations.get_for_booking(current.destination_id)
+            booked = StayRequest(current.start_date, current.end_date, current.guests)
+            price = self._check_stay(uow, stay, destination, booked=booked)
             values = {
                 "start_date": stay.start_date,
                 "end_date": stay.end_date,
                 "guests": stay.guests,
                 # New dates or guests take today's price; new requests alone change no price.
-                "total_price": price if stay_changed else current["total_price"],
+                "total_price": price if stay != booked else current.total_price,
                 "special_requests": requests,
             }
-            old, new = changed_fields(current, values)
+            old, new = changed_fields(record_values(current), values)
             if new:
                 try:
                     _write_stay(
                         uow,
-                        lambda: uow.bookings.update_versioned(
-                            booking_id, current["version"], values
-                        ),
+                        lambda: uow.bookings.update_versioned(booking_id, current.version, values),
                     )
-                except (IntegrityError, OperationalError) as exc:
-                    if _constraint(exc) in OVERLAP_CONSTRAINTS or _is_deadlock(exc):
+                except (ConstraintViolated, DatabaseBusy) as exc:
+                    if (
+                        isinstance(exc, DatabaseBusy)
+                        or exc.constraint in BOOKING_OVERLAP_CONSTRAINTS
+                    ):
                         self._raise_overlap(
-                            uow, current["destination_id"], values, except_id=booking_id
+                            uow, current.destination_id, values, except_id=booking_id
                         )
                     raise
                 self.ctx.record(
@@ -290,11 +281,7 @@ class BookingService(Service):
         )
         problems.raise_if_any()
         return self._move(
-            actor,
-            booking_id,
-            version,
-            BookingStatus.CANCELLED,
-            {"cancellation_reason": text, "cancelled_at": self.ctx.now()},
+            actor, booking_id, version, BookingStatus.CANCELLED, {"cancellation_reason": text}
         )
 
     def complete(self, actor: Actor, booking_id: int, version: str) -> BookingRow:
@@ -311,16 +298,19 @@ class BookingService(Service):
         actor.require(Permission.MANAGE_BOOKINGS)
         with self.ctx.units_of_work() as uow:
             current = uow.bookings.lock_versioned(booking_id, version)
-            check_status_change(BookingStatus(current["status"]), target)
-            if target == BookingStatus.COMPLETED and self.ctx.today() < current["end_date"]:
+            check_status_change(current.status, target)
+            # The server's date and time: a workstation's clock may be days out.
+            if target == BookingStatus.COMPLETED and uow.database_today() < current.end_date:
                 raise ValidationError(
                     {"status": "the stay has not ended yet."},
                     "This booking can be completed from its end date, "
-                    f"{_date(current['end_date'])}, on.",
+                    f"{_date(current.end_date)}, on.",
                 )
             values = {"status": target.value, **extra}
-            old, new = changed_fields(current, values)
-            uow.bookings.update_versioned(booking_id, current["version"], values)
+            if target == BookingStatus.CANCELLED:
+                values["cancelled_at"] = uow.database_now()
+            old, new = changed_fields(record_values(current), values)
+            uow.bookings.update_versioned(booking_id, current.version, values)
             action = {
                 BookingStatus.CONFIRMED: "booking.confirm",
                 BookingStatus.CANCELLED: "booking.cancel",
@@ -356,17 +346,15 @@ class BookingService(Service):
         with self.ctx.units_of_work() as uow:
             current = uow.bookings.lock_versioned(booking_id, version)
             check_payment_change(
-                BookingStatus(current["status"]),
-                PaymentStatus(current["payment_status"] or PaymentStatus.PENDING.value),
-                status,
+                current.status, current.payment_status or PaymentStatus.PENDING, status
             )
             values: dict[str, Any] = {"payment_status": status.value}
             if ref is not None:
                 values["payment_intent_id"] = ref
-            old, new = changed_fields(current, values)
+            old, new = changed_fields(record_values(current), values)
             if not new:  # another failed attempt: the event itself is the news
-                old, new = {"payment_status": current["payment_status"]}, {"payment_status": status}
-            uow.bookings.update_versioned(booking_id, current["version"], values)
+                old, new = {"payment_status": current.payment_status}, {"payment_status": status}
+            uow.bookings.update_versioned(booking_id, current.version, values)
             self.ctx.record(uow, actor, "booking.payment", "booking", booking_id, old=old, new=new)
             booking = uow.bookings.get(booking_id)
             uow.commit()
@@ -374,17 +362,22 @@ class BookingService(Service):
 
     # -- helpers -----------------------------------------------------------------
 
+    @staticmethod
     def _check_stay(
-        self, stay: StayRequest, destination: DestinationRow, booked_start: date | None = None
-    ) -> Any:
+        uow: UnitOfWork,
+        stay: StayRequest,
+        destination: DestinationRow,
+        booked: StayRequest | None = None,
+    ) -> Decimal:
         return validate_stay(
             stay,
-            today=self.ctx.today(),
+            today=uow.database_today(),  # the server's date, the same for every workstation
             max_guests=destination.max_guests,
+            duration_days=destination.duration,
             price_per_person=destination.price,
             destination_active=destination.active,
             destination_name=destination.name,
-            booked_start=booked_start,
+            booked=booked,
         )
 
     @staticmethod

@@ -1,7 +1,8 @@
-"""What every service needs: units of work, the clock, and who and where the audit names."""
+"""What every service needs: units of work, the audit's who and where, and the boundary checks."""
 
 from __future__ import annotations
 
+import inspect
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from desktop.db.uow import UnitOfWork
+from desktop.domain.audit import AUDIT_ACTIONS
 from desktop.domain.permissions import Actor
+from desktop.services.boundary import checked
 from desktop.version import user_agent
 
 Clock = Callable[[], datetime]
@@ -81,6 +84,16 @@ def changed_fields(
 
 @dataclass
 class ServiceContext:
+    """What the services share.
+
+    ``clock`` is the workstation's clock. Workstations disagree (one 30 days
+    fast would complete stays before they end; one 3 days slow would cancel
+    bookings before they were made), so nothing that is stored or decides a
+    rule reads it: "now" and "today" come from the database server
+    (``UnitOfWork.database_now`` and ``database_today``). The workstation's
+    clock may only format what is shown.
+    """
+
     units_of_work: Callable[[], UnitOfWork]
     audit: AuditContext
     clock: Clock = field(default=system_clock)
@@ -89,13 +102,6 @@ class ServiceContext:
     def reading(self) -> UnitOfWork:
         """A unit of work for a use case that only reads (lists, counts, lookups)."""
         return (self.readings or self.units_of_work)()
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        """Today at the workstation (dates of stays are local dates)."""
-        return self.clock().astimezone().date()
 
     def record(
         self,
@@ -109,7 +115,9 @@ class ServiceContext:
         new: Mapping[str, Any] | None = None,
         actor_id: int | None = None,
     ) -> None:
-        """One audit row, in the use case's own transaction."""
+        """One audit row, in the use case's own transaction (an action of ``AUDIT_ACTIONS``)."""
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"{action!r} is not an audit action; add it to AUDIT_ACTIONS")
 
         def clean(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
             if values is None:
@@ -129,5 +137,18 @@ class ServiceContext:
 
 
 class Service:
+    """A group of use cases. Every public method checks its arguments' types first.
+
+    ``checked`` wraps each public method when a subclass is defined (see
+    ``desktop/services/boundary.py``): values of the wrong type, unstorable text
+    and impossible ids become typed errors before any use case runs.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, checked(member))
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

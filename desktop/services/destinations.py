@@ -9,9 +9,15 @@ from enum import StrEnum
 from typing import Any
 
 from desktop.domain.errors import ValidationError
-from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
+from desktop.domain.listing import (
+    DestinationFilter,
+    Page,
+    PageRequest,
+    RowCount,
+    check_destination_filter,
+)
 from desktop.domain.permissions import Actor, Permission
-from desktop.domain.records import DestinationRow, TakenDates
+from desktop.domain.records import DestinationRow, TakenDates, record_values
 from desktop.domain.validation import (
     CITY_MAX,
     COUNTRY_MAX,
@@ -85,11 +91,13 @@ class DestinationService(Service):
         self, actor: Actor, f: DestinationFilter, request: PageRequest
     ) -> Page[DestinationRow]:
         actor.require(Permission.VIEW_DESTINATIONS)
+        check_destination_filter(f)
         with self.ctx.reading() as uow:
             return uow.destinations.page(f, request)
 
     def count(self, actor: Actor, f: DestinationFilter) -> RowCount:
         actor.require(Permission.VIEW_DESTINATIONS)
+        check_destination_filter(f)
         with self.ctx.reading() as uow:
             return uow.destinations.count(f)
 
@@ -131,9 +139,9 @@ class DestinationService(Service):
         values = _clean(draft)
         with self.ctx.units_of_work() as uow:
             current = uow.destinations.lock_versioned(destination_id, version)
-            old, new = changed_fields(current, values)
+            old, new = changed_fields(record_values(current), values)
             if new:
-                uow.destinations.update_versioned(destination_id, current["version"], new)
+                uow.destinations.update_versioned(destination_id, current.version, new)
                 self.ctx.record(
                     uow,
                     actor,
@@ -153,17 +161,16 @@ class DestinationService(Service):
         actor.require(Permission.MANAGE_DESTINATIONS)
         with self.ctx.units_of_work() as uow:
             current = uow.destinations.lock_versioned(destination_id, version)
-            if bool(current["active"]) != active:
-                uow.destinations.update_versioned(
-                    destination_id, current["version"], {"active": active}
-                )
+            if current.active != active:
+                changes = {"active": active}
+                uow.destinations.update_versioned(destination_id, current.version, changes)
                 self.ctx.record(
                     uow,
                     actor,
                     "destination.activate" if active else "destination.deactivate",
                     "destination",
                     destination_id,
-                    old={"active": current["active"]},
+                    old={"active": current.active},
                     new={"active": active},
                 )
             destination = uow.destinations.get(destination_id)
@@ -171,28 +178,32 @@ class DestinationService(Service):
             return destination
 
     def remove(self, actor: Actor, destination_id: int, version: str) -> Removal:
-        """Delete a destination nobody booked; deactivate one with bookings."""
+        """Delete a destination nobody booked; deactivate one with bookings.
+
+        Removing a booked destination that is closed already changes nothing and
+        records nothing.
+        """
         actor.require(Permission.MANAGE_DESTINATIONS)
         with self.ctx.units_of_work() as uow:
             current = uow.destinations.lock_versioned(destination_id, version)
             if uow.destinations.has_bookings(destination_id):
-                if current["active"]:
+                if current.active:
                     uow.destinations.update_versioned(
-                        destination_id, current["version"], {"active": False}
+                        destination_id, current.version, {"active": False}
                     )
-                self.ctx.record(
-                    uow,
-                    actor,
-                    "destination.deactivate",
-                    "destination",
-                    destination_id,
-                    old={"active": current["active"]},
-                    new={"active": False},
-                )
-                uow.commit()
+                    self.ctx.record(
+                        uow,
+                        actor,
+                        "destination.deactivate",
+                        "destination",
+                        destination_id,
+                        old={"active": True},
+                        new={"active": False},
+                    )
+                    uow.commit()
                 return Removal.DEACTIVATED
             uow.destinations.delete(destination_id)
-            old = {k: v for k, v in current.items() if k not in ("version",)}
+            old = {k: v for k, v in record_values(current).items() if k != "version"}
             self.ctx.record(
                 uow, actor, "destination.delete", "destination", destination_id, old=old
             )

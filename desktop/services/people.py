@@ -6,14 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
+from desktop.db.models import USERS_EMAIL_KEY
 from desktop.db.uow import UnitOfWork
 from desktop.domain.enums import Role
-from desktop.domain.errors import NotFound, PermissionDenied, ValidationError
-from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount, Sort
+from desktop.domain.errors import ConstraintViolated, NotFound, PermissionDenied, ValidationError
+from desktop.domain.listing import (
+    Page,
+    PageRequest,
+    PersonFilter,
+    RowCount,
+    Sort,
+    check_person_filter,
+)
 from desktop.domain.permissions import STAFF_ROLES, Actor, Permission, is_staff
-from desktop.domain.records import PersonRow
+from desktop.domain.records import PersonRow, record_values
 from desktop.domain.validation import (
     NAME_MAX,
     Problems,
@@ -57,15 +63,13 @@ def _check_email_free(uow: UnitOfWork, email: str, except_id: int | None = None)
 @contextmanager
 def _email_guard(uow: UnitOfWork, email: str, except_id: int | None = None) -> Iterator[None]:
     """A concurrent save of the same e-mail still ends in the clear message, not an error."""
-    savepoint = uow.session.begin_nested()
     try:
-        yield
-    except IntegrityError as exc:
-        savepoint.rollback()
-        if "users_email_key" in str(exc.orig):
+        with uow.savepoint():
+            yield
+    except ConstraintViolated as exc:
+        if exc.constraint == USERS_EMAIL_KEY:
             _check_email_free(uow, email, except_id)
         raise
-    savepoint.commit()
 
 
 def _insert(uow: UnitOfWork, values: dict[str, object]) -> PersonRow:
@@ -88,11 +92,13 @@ class CustomerService(Service):
 
     def page(self, actor: Actor, f: PersonFilter, request: PageRequest) -> Page[PersonRow]:
         actor.require(Permission.VIEW_CUSTOMERS)
+        check_person_filter(f)
         with self.ctx.reading() as uow:
             return uow.people.page(_customers(f), request)
 
     def count(self, actor: Actor, f: PersonFilter) -> RowCount:
         actor.require(Permission.VIEW_CUSTOMERS)
+        check_person_filter(f)
         with self.ctx.reading() as uow:
             return uow.people.count(_customers(f))
 
@@ -125,12 +131,12 @@ class CustomerService(Service):
         problems.raise_if_any()
         with self.ctx.units_of_work() as uow:
             current = uow.people.lock_versioned(customer_id, version)
-            if current["role"] != Role.USER.value:
+            if current.role != Role.USER:
                 raise PermissionDenied(STAFF_NOT_CUSTOMER)
             _check_email_free(uow, str(values["email"]), except_id=customer_id)
-            old, new = changed_fields(current, values)
+            old, new = changed_fields(record_values(current), values)
             if new:
-                _update(uow, customer_id, current["version"], new, str(values["email"]))
+                _update(uow, customer_id, current.version, new, str(values["email"]))
                 self.ctx.record(
                     uow, actor, "customer.update", "user", customer_id, old=old, new=new
                 )
@@ -152,11 +158,13 @@ class StaffService(Service):
 
     def page(self, actor: Actor, f: PersonFilter, request: PageRequest) -> Page[PersonRow]:
         actor.require(Permission.MANAGE_STAFF)
+        check_person_filter(f)
         with self.ctx.reading() as uow:
             return uow.people.page(_staff(f), request)
 
     def count(self, actor: Actor, f: PersonFilter) -> RowCount:
         actor.require(Permission.MANAGE_STAFF)
+        check_person_filter(f)
         with self.ctx.reading() as uow:
             return uow.people.count(_staff(f))
 
@@ -199,14 +207,14 @@ class StaffService(Service):
         problems.raise_if_any()
         with self.ctx.units_of_work() as uow:
             current = uow.people.lock_versioned(staff_id, version)
-            if not is_staff(current["role"]):
+            if not is_staff(current.role):
                 raise PermissionDenied("This is a customer record; edit it on the Customers page.")
-            if current["role"] == Role.ADMIN.value and role != Role.ADMIN:
+            if current.role == Role.ADMIN and role != Role.ADMIN:
                 self._keep_an_admin(uow, staff_id)
             _check_email_free(uow, str(values["email"]), except_id=staff_id)
-            old, new = changed_fields(current, values)
+            old, new = changed_fields(record_values(current), values)
             if new:
-                _update(uow, staff_id, current["version"], new, str(values["email"]))
+                _update(uow, staff_id, current.version, new, str(values["email"]))
                 self.ctx.record(uow, actor, "staff.update", "user", staff_id, old=old, new=new)
             person = uow.people.get(staff_id)
             uow.commit()

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
+from desktop.db.models import REVIEW_ONCE_PER_STAY, REVIEW_VOTE_REVIEW_FKEY, REVIEW_VOTE_USER_FKEY
 from desktop.domain.enums import Role
-from desktop.domain.errors import NotFound, ValidationError
-from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
+from desktop.domain.errors import (
+    AlreadyDone,
+    ConstraintViolated,
+    NotFound,
+    ValidationError,
+)
+from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount, check_review_filter
 from desktop.domain.permissions import Actor, Permission
 from desktop.domain.records import ReviewRow
 from desktop.domain.validation import TEXT_MAX, Problems, clean_text
 from desktop.services.context import Service
 
 ALREADY_REVIEWED = "This customer has already reviewed this stay; edit or delete that review."
+ALREADY_HELPFUL = (
+    "You have already marked this review helpful; each staff member's vote counts once. "
+    "Nothing was changed."
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +36,13 @@ class NewReview:
 class ReviewService(Service):
     def page(self, actor: Actor, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
         actor.require(Permission.VIEW_REVIEWS)
+        check_review_filter(f)
         with self.ctx.reading() as uow:
             return uow.reviews.page(f, request)
 
     def count(self, actor: Actor, f: ReviewFilter) -> RowCount:
         actor.require(Permission.VIEW_REVIEWS)
+        check_review_filter(f)
         with self.ctx.reading() as uow:
             return uow.reviews.count(f)
 
@@ -45,10 +55,7 @@ class ReviewService(Service):
         """A review of a completed booking of the customer's own; one per stay."""
         actor.require(Permission.RECORD_REVIEWS)
         problems = Problems()
-        # bool is an int to Python, not to PostgreSQL's integer column.
-        if isinstance(review.rating, bool) or not isinstance(review.rating, int):
-            problems.add("rating", "Rating must be a whole number of stars, 1 to 5.")
-        elif not 1 <= review.rating <= 5:
+        if not 1 <= review.rating <= 5:
             problems.add("rating", "Rating must be 1 to 5 stars.")
         comment = clean_text(
             problems,
@@ -87,15 +94,13 @@ class ReviewService(Service):
                 "rating": review.rating,
                 "comment": comment,
             }
-            savepoint = uow.session.begin_nested()
             try:
-                created = uow.reviews.add(values)
-            except IntegrityError as exc:
-                savepoint.rollback()
-                if "reviews_user_id_destination_id_booking_id_key" in str(exc.orig):
+                with uow.savepoint():
+                    created = uow.reviews.add(values)
+            except ConstraintViolated as exc:
+                if exc.constraint == REVIEW_ONCE_PER_STAY:
                     raise ValidationError({"booking": ALREADY_REVIEWED}) from exc
                 raise
-            savepoint.commit()
             self.ctx.record(uow, actor, "review.create", "review", created.id, new=values)
             uow.commit()
             return created
@@ -107,17 +112,38 @@ class ReviewService(Service):
             current = uow.reviews.lock_versioned(review_id, None)
             uow.reviews.delete(review_id)
             old = {
-                k: current[k]
-                for k in ("user_id", "destination_id", "booking_id", "rating", "comment")
+                "user_id": current.user_id,
+                "destination_id": current.destination_id,
+                "booking_id": current.booking_id,
+                "rating": current.rating,
+                "comment": current.comment,
             }
             self.ctx.record(uow, actor, "review.delete", "review", review_id, old=old)
             uow.commit()
 
     def mark_helpful(self, actor: Actor, review_id: int) -> int:
-        """One more helpful vote (atomic, whatever other workstations do); the new count."""
+        """The signed-in person's helpful vote; the review's count with it.
+
+        One vote per staff member and review: a second is refused (``AlreadyDone``)
+        and changes nothing. The database counts votes, so the count stays honest
+        whatever other workstations do at the same moment.
+        """
         actor.require(Permission.RECORD_REVIEWS)
         with self.ctx.units_of_work() as uow:
-            count = uow.reviews.add_helpful_vote(review_id)
+            try:
+                with uow.savepoint():
+                    added = uow.reviews.add_helpful_vote(review_id, actor.id)
+            except ConstraintViolated as exc:
+                if exc.constraint == REVIEW_VOTE_REVIEW_FKEY:
+                    raise NotFound("This review was deleted meanwhile.") from exc
+                if exc.constraint == REVIEW_VOTE_USER_FKEY:
+                    raise NotFound(
+                        "Your staff account no longer exists, so your vote cannot be kept."
+                    ) from exc
+                raise
+            if not added:
+                raise AlreadyDone(ALREADY_HELPFUL)
+            count = uow.reviews.helpful_count(review_id)
             if count is None:
                 raise NotFound("This review was deleted meanwhile.")
             self.ctx.record(

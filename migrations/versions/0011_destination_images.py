@@ -19,7 +19,7 @@ announces that itself. 0008's function would also turn every row, 10 MB of
 content included, into JSON.
 
 Revision ID: 0011_destination_images
-Revises: 0009_audit_actor_kept
+Revises: 0010_review_helpful_votes
 Create Date: 2026-12-08
 """
 
@@ -32,7 +32,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011_destination_images"
-down_revision: str | Sequence[str] | None = "0009_audit_actor_kept"
+down_revision: str | Sequence[str] | None = "0010_review_helpful_votes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-TABLES = ("users", "destinations", "bookings", "reviews", "audit_logs", "destination_images")
+TABLES = (
+    "users",
+    "destinations",
+    "bookings",
+    "reviews",
+    "audit_logs",
+    "review_helpful_votes",
+    "destination_images",
+)
 
 
 @dataclass(frozen=True)

@@ -290,6 +290,16 @@ class IMPROVEMENTS:
             "EXCLUDE USING gist (destination_id WITH =, daterange(start_date, end_date) WITH &&)"
             f" WHERE ({_ACTIVE})",
         ),
+        # 0010_review_helpful_votes
+        "review_helpful_votes_pkey": ("review_helpful_votes", "PRIMARY KEY (review_id, user_id)"),
+        "review_helpful_votes_review_id_fkey": (
+            "review_helpful_votes",
+            "FOREIGN KEY (review_id) REFERENCES reviews(id) ON DELETE CASCADE",
+        ),
+        "review_helpful_votes_user_id_fkey": (
+            "review_helpful_votes",
+            "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE",
+        ),
         # 0003_enumeration_checks
         "chk_users_role": ("users", _in("role", ["user", "admin", "moderator", "agent"])),
         "chk_bookings_status": (
@@ -313,6 +323,13 @@ class IMPROVEMENTS:
         "uq_bookings_request_token": _btree(
             "uq_bookings_request_token", "bookings", "request_token", unique=True
         ),
+        # 0010_review_helpful_votes
+        "review_helpful_votes_pkey": _btree(
+            "review_helpful_votes_pkey", "review_helpful_votes", "review_id, user_id", unique=True
+        ),
+        "idx_review_helpful_votes_user_id": _btree(
+            "idx_review_helpful_votes_user_id", "review_helpful_votes", "user_id"
+        ),
         # 0006_people_search_indexes
         **{
             f"idx_users_{c}_trgm": (
@@ -332,6 +349,10 @@ class IMPROVEMENTS:
     COLUMNS: ClassVar[dict[tuple[str, str], tuple[str, bool, str | None]]] = {
         # 0005_booking_request_token
         ("bookings", "request_token"): ("uuid", False, None),
+        # 0010_review_helpful_votes
+        ("review_helpful_votes", "review_id"): ("bigint", True, None),
+        ("review_helpful_votes", "user_id"): ("bigint", True, None),
+        ("review_helpful_votes", "created_at"): (TS, False, NOW),
         # 0011_destination_images
         ("destination_images", "sha256"): ("character varying(64)", True, None),
         ("destination_images", "content"): ("bytea", True, None),
@@ -365,12 +386,26 @@ class IMPROVEMENTS:
                 f"REFERENCING {'OLD' if event == 'DELETE' else 'NEW'} TABLE AS changed "
                 "FOR EACH STATEMENT EXECUTE FUNCTION notify_exotic_changes()"
             )
-            for table in ("users", "destinations", "bookings", "reviews", "audit_logs")
+            for table in (
+                "users",
+                "destinations",
+                "bookings",
+                "reviews",
+                "audit_logs",
+                "review_helpful_votes",  # 0010_review_helpful_votes
+            )
             for event in ("INSERT", "UPDATE", "DELETE")
         },
+        # 0010_review_helpful_votes
+        "trigger_review_helpful_votes_count": (
+            "CREATE TRIGGER trigger_review_helpful_votes_count AFTER INSERT OR DELETE OR UPDATE "
+            "OF review_id ON review_helpful_votes FOR EACH ROW "
+            "EXECUTE FUNCTION count_review_helpful_votes()"
+        ),
     }
     FUNCTIONS: ClassVar[tuple[str, ...]] = (
         "update_previous_destination_rating",
         "forbid_audit_log_changes",
         "notify_exotic_changes",
+        "count_review_helpful_votes",  # 0010_review_helpful_votes
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.notifications import ChangeListener
 from desktop.domain.changes import Change
-from tests.factories import make_booking, make_destination
+from tests.factories import make_booking, make_destination, make_review, make_user
 
 
 class Heard:
@@ -107,3 +107,36 @@ def test_the_listener_comes_back_after_its_backend_is_terminated(
         dest_id = make_destination(session).id
         session.commit()
     assert heard.next_change().id == dest_id
+
+
+def test_a_helpful_vote_is_heard_with_the_voter_and_the_reviews_new_count(
+    engine: Engine, heard: Heard
+) -> None:
+    with Session(engine) as session:
+        review = make_review(session, destination=make_destination(session), rating=5)
+        voter = make_user(session, role="agent")
+        ids = (review.id, voter.id)
+        session.commit()
+        heard.drain()
+        session.execute(
+            text("INSERT INTO review_helpful_votes (review_id, user_id) VALUES (:r, :u)"),
+            {"r": ids[0], "u": ids[1]},
+        )
+        session.commit()
+    changes = heard.drain()
+    assert Change(table="review_helpful_votes", op="INSERT", user_id=ids[1]) in changes
+    assert any(c.table == "reviews" and c.op == "UPDATE" and c.id == ids[0] for c in changes)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"table": "bookings", "op": "UPDATE", "id": "\\u00b2"}',  # a digit int() refuses
+        '{"table": "bookings", "op": "UPDATE", "id": 99999999999999999999999}',  # beyond BIGINT
+        '{"table": "bookings", "op": "UPDATE", "id": "-3"}',
+    ],
+)
+def test_a_notice_with_an_id_no_row_can_have_carries_no_id(payload: str) -> None:
+    """Any client of the database may NOTIFY; the listener must never fail on what it reads."""
+    change = Change.from_payload(payload)
+    assert change == Change(table="bookings", op="UPDATE")

@@ -47,6 +47,7 @@ from desktop.domain.listing import (
     RowCount,
     Sort,
 )
+from desktop.domain.records import BookingRow
 
 if TYPE_CHECKING:  # imported at run time, pytest would try to collect it as a test class
     from tests.conftest import TestServer
@@ -523,7 +524,10 @@ def test_a_versioned_update_writes_only_over_the_version_it_was_given(session: S
     assert repo.get(booking.id).guests == 3
     with pytest.raises(Conflict):
         repo.lock_versioned(booking.id, booking.version)
-    assert repo.lock_versioned(booking.id, new_version)["guests"] == 3
+    locked = repo.lock_versioned(booking.id, new_version)
+    assert isinstance(locked, BookingRow)
+    assert (locked.guests, locked.version) == (3, new_version)
+    assert locked == repo.get(booking.id)
     with pytest.raises(NotFound):
         repo.update_versioned(999_999, new_version, {"guests": 1})
 

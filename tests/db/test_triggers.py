@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.db.models import Booking, Destination, Review, User
@@ -90,3 +92,81 @@ def test_updated_at_moves_on_every_update(engine: Engine) -> None:
         for model, ident in ids.items():
             after = session.execute(select(model.updated_at).where(model.id == ident)).scalar_one()
             assert after > before[model], model.__tablename__
+
+
+def _helpful(session: Session, review_id: int) -> int | None:
+    session.expire_all()
+    count: int | None = session.execute(
+        select(Review.helpful_count).where(Review.id == review_id)
+    ).scalar_one()
+    return count
+
+
+def _vote(session: Session, review_id: int, user_id: int) -> None:
+    session.execute(
+        text("INSERT INTO review_helpful_votes (review_id, user_id) VALUES (:r, :u)"),
+        {"r": review_id, "u": user_id},
+    )
+
+
+def test_helpful_votes_are_counted_into_the_designs_column_by_the_database(
+    engine: Engine,
+) -> None:
+    """Revision 0010: whoever writes the votes (any client), the count follows them."""
+    with Session(engine) as session:
+        dest = make_destination(session)
+        review = make_review(session, destination=dest, rating=5)
+        other = make_review(session, destination=dest, rating=4)
+        ada, bo, cy = (make_user(session, role="agent") for _ in range(3))
+        assert _helpful(session, review.id) == 0
+
+        for voter in (ada, bo, cy):
+            _vote(session, review.id, voter.id)
+        assert _helpful(session, review.id) == 3
+
+        session.execute(
+            text("DELETE FROM review_helpful_votes WHERE review_id = :r AND user_id = :u"),
+            {"r": review.id, "u": ada.id},
+        )
+        assert _helpful(session, review.id) == 2
+
+        session.execute(text("DELETE FROM users WHERE id = :id"), {"id": bo.id})  # cascades
+        assert _helpful(session, review.id) == 1
+
+        session.execute(
+            text("UPDATE review_helpful_votes SET review_id = :o WHERE review_id = :r"),
+            {"o": other.id, "r": review.id},
+        )
+        assert (_helpful(session, review.id), _helpful(session, other.id)) == (0, 1)
+
+        session.execute(text("DELETE FROM reviews WHERE id = :id"), {"id": other.id})
+        left = session.execute(text("SELECT count(*) FROM review_helpful_votes")).scalar_one()
+        assert left == 0
+
+
+def test_a_count_never_goes_below_zero_nor_stays_null(engine: Engine) -> None:
+    with Session(engine) as session:
+        dest = make_destination(session)
+        review = make_review(session, destination=dest, rating=5)
+        voter = make_user(session, role="agent")
+        session.execute(
+            text("UPDATE reviews SET helpful_count = NULL WHERE id = :id"), {"id": review.id}
+        )
+        _vote(session, review.id, voter.id)
+        assert _helpful(session, review.id) == 1
+        session.execute(
+            text("UPDATE reviews SET helpful_count = 0 WHERE id = :id"), {"id": review.id}
+        )
+        session.execute(text("DELETE FROM review_helpful_votes"))
+        assert _helpful(session, review.id) == 0
+
+
+def test_one_person_votes_once_per_review(engine: Engine) -> None:
+    with Session(engine) as session:
+        dest = make_destination(session)
+        review = make_review(session, destination=dest, rating=5)
+        voter = make_user(session, role="agent")
+        _vote(session, review.id, voter.id)
+        session.commit()
+        with pytest.raises(IntegrityError, match="review_helpful_votes_pkey"):
+            _vote(session, review.id, voter.id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import ipaddress
 import logging
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -15,18 +17,21 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+import desktop.services
 from desktop import logs
 from desktop.bootstrap import BackOffice, build
 from desktop.db.uow import unit_of_work_factory
+from desktop.domain.audit import AUDIT_ACTIONS
 from desktop.domain.enums import PaymentStatus, Role
 from desktop.domain.errors import AuthenticationFailed, Conflict, TooManyAttempts, ValidationError
-from desktop.domain.listing import PageRequest, PersonFilter, Sort
+from desktop.domain.listing import AuditFilter, PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Actor
 from desktop.services.bookings import NewBooking, StayChange
 from desktop.services.passwords import Passwords
 from desktop.services.people import PersonDetails
 from desktop.services.reviews import NewReview
 from desktop.version import __version__, user_agent
+from tests.factories import let_days_pass
 from tests.services.conftest import (
     FAST_HASHING,
     PASSWORD,
@@ -157,7 +162,8 @@ def test_every_change_through_a_service_writes_one_audit_row(
         agent, booking.id, booking.version, PaymentStatus.PAID, "pi_42"
     )
     trail.one_row(agent, "booking.payment", "booking", booking.id)
-    clock.advance(days=18)
+    let_days_pass(engine, 18)  # the stay is over (no audit row: below the services)
+    booking = office.bookings.get(agent, booking.id)
     booking = office.bookings.complete(agent, booking.id, booking.version)
     trail.one_row(agent, "booking.complete", "booking", booking.id)
 
@@ -400,3 +406,53 @@ def test_a_refused_change_writes_no_audit_row(
         office.customers.update(agent, ann.id, ann.version, PersonDetails("", ann.email))
 
     assert trail.new_rows() == []
+
+
+# -- the log's filters ---------------------------------------------------------------------
+
+
+def test_the_action_filter_takes_the_applications_actions_and_what_other_clients_recorded(
+    engine: Engine, office: BackOffice, admin: Actor
+) -> None:
+    with engine.begin() as conn:  # the web shop writes to the same log
+        conn.execute(
+            text(
+                "INSERT INTO audit_logs (action, resource_type, resource_id) "
+                "VALUES ('shop.checkout', 'cart', 7)"
+            )
+        )
+    request = PageRequest(Sort("id"))
+
+    shop = office.audit.page(admin, AuditFilter(action="shop.checkout"), request)
+    assert [(e.action, e.resource_type) for e in shop.rows] == [("shop.checkout", "cart")]
+    carts = office.audit.count(admin, AuditFilter(resource_type="cart"))
+    assert carts.value == 1
+    none_yet = office.audit.page(admin, AuditFilter(action="booking.cancel"), request)
+    assert none_yet.rows == ()
+
+    with pytest.raises(ValidationError) as refused:
+        office.audit.page(admin, AuditFilter(action="booking.cancelled"), request)
+    assert set(refused.value.fields) == {"action"}
+    assert "choose one from the list" in refused.value.message
+    with pytest.raises(ValidationError) as refused:
+        office.audit.count(admin, AuditFilter(resource_type="x" * 101))
+    assert set(refused.value.fields) == {"resource_type"}
+
+
+def test_the_list_of_audit_actions_is_what_the_services_record(office: BackOffice) -> None:
+    """AUDIT_ACTIONS (what the log's filter offers) names every action the services write, and
+    no other; recording one outside it is a programming error, caught at once."""
+    action = re.compile(r"(auth|booking|customer|destination|review|staff)\.[a-z_]+")
+    written = {
+        node.value
+        for source in Path(desktop.services.__file__).parent.glob("*.py")
+        for node in ast.walk(ast.parse(source.read_text()))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and action.fullmatch(node.value)
+    }
+    assert written == set(AUDIT_ACTIONS)
+
+    ctx = office.bookings.ctx
+    with pytest.raises(ValueError, match="not an audit action"), ctx.units_of_work() as uow:
+        ctx.record(uow, None, "booking.teleport", "booking", 1)

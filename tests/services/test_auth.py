@@ -25,7 +25,7 @@ from desktop.services.auth import MAX_FAILURES, WRONG_CREDENTIALS
 from desktop.services.context import AuditContext
 from desktop.services.passwords import UNUSABLE, HashParameters, Passwords
 from desktop.services.people import PersonDetails
-from tests.services.conftest import FAST_HASHING, PASSWORD, TEST_AUDIT
+from tests.services.conftest import FAST_HASHING, PASSWORD, TEST_AUDIT, FakeClock
 
 PRODUCTION_PREFIX = "$argon2id$v=19$m=65536,t=3,p=4$"
 FAST_PREFIX = (
@@ -157,7 +157,6 @@ def test_sign_in_returns_the_staff_member(office: BackOffice, admin: Actor) -> N
         pytest.param("cora@example.com", PASSWORD, id="customer without a password"),
         pytest.param("carl@example.com", PASSWORD, id="customer with a password"),
         pytest.param("not an e-mail", PASSWORD, id="not an e-mail"),
-        pytest.param("ada\x00@office.example", PASSWORD, id="NUL in the e-mail"),
         pytest.param("", "", id="empty"),
     ],
 )
@@ -184,6 +183,32 @@ def test_every_failed_sign_in_gets_the_same_message_and_one_argon2_verification(
     # whether or not the e-mail belongs to an account with a usable hash.
     assert len(verified_hashes) == 1
     assert verified_hashes[0].startswith(FAST_PREFIX)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [
+        pytest.param("ada\x00@office.example", PASSWORD, "email", id="NUL in the e-mail"),
+        pytest.param("ada@office.example", "broken \ud800 text", "password", id="lone surrogate"),
+        pytest.param("ada@office.example", "x" * 1025, "password", id="longer than any password"),
+    ],
+)
+def test_text_no_password_can_hold_is_refused_before_anything_is_hashed_or_counted(
+    engine: Engine,
+    office: BackOffice,
+    admin: Actor,
+    verified_hashes: list[str],
+    email: str,
+    password: str,
+    field: str,
+) -> None:
+    """It cannot match any account, so it says which field to retype and counts no failure."""
+    verified_hashes.clear()
+    with pytest.raises(ValidationError) as refused:
+        office.auth.sign_in(email, password)
+    assert set(refused.value.fields) == {field}
+    assert verified_hashes == []
+    assert _actions(engine, "auth.sign_in_failed") == []
 
 
 def test_an_unknown_e_mail_is_verified_against_a_decoy_hash(
@@ -247,6 +272,19 @@ def test_five_failures_pause_signing_in_for_fifteen_minutes(
     assert 14 * 60 < paused.value.wait_seconds <= 15 * 60
     assert "Try again in 15 minutes" in paused.value.message
     assert len(_actions(engine, "auth.sign_in")) == 0
+
+
+def test_a_workstation_clock_an_hour_fast_does_not_end_the_pause(
+    office: BackOffice, admin: Actor, clock: FakeClock
+) -> None:
+    """The window and the wait are the server's: a PC's clock cannot lift the pause."""
+    _fail(office, admin.email, MAX_FAILURES)
+    clock.advance(hours=1)
+
+    with pytest.raises(TooManyAttempts) as paused:
+        office.auth.sign_in(admin.email, PASSWORD)
+
+    assert 14 * 60 < paused.value.wait_seconds <= 15 * 60
 
 
 def test_throttled_attempts_are_audited_but_do_not_extend_the_pause(

@@ -10,7 +10,7 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -35,6 +35,7 @@ from desktop.domain.permissions import Actor
 from desktop.domain.records import BookingRow, DestinationRow, PersonRow
 from desktop.services.bookings import NewBooking, StayChange
 from desktop.services.people import PersonDetails
+from tests.factories import let_days_pass, server_today
 from tests.services.conftest import TEST_AUDIT, FakeClock, destination_draft
 
 B = BookingStatus
@@ -122,10 +123,24 @@ def set_state(
         )
 
 
-def advance_to(clock: FakeClock, day: date) -> None:
-    """Move the workstation's clock forward until its local date is ``day``."""
-    while clock.today() < day:
-        clock.advance(days=1)
+def stay_ends_today(
+    office: BackOffice, engine: Engine, agent: Actor, row: BookingRow
+) -> BookingRow:
+    """Days pass on the server's calendar until the stay ends today; the booking read again.
+
+    The services take "today" from the database server, so the stays move
+    (``let_days_pass``), not a clock.
+    """
+    days = (row.end_date - server_today(engine)).days
+    if days > 0:
+        let_days_pass(engine, days)
+    return office.bookings.get(agent, row.id)
+
+
+def server_now(engine: Engine) -> datetime:
+    with engine.connect() as conn:
+        now: datetime = conn.execute(text("SELECT now()")).scalar_one()
+    return now
 
 
 def refused(call: Callable[[], object], error: type[BackOfficeError]) -> Any:
@@ -153,9 +168,9 @@ def bob(office: BackOffice, agent: Actor) -> PersonRow:
 
 
 @pytest.fixture
-def start(clock: FakeClock) -> date:
+def start(engine: Engine) -> date:
     """A start date ten days ahead: bookable, and not yet ended."""
-    return clock.today() + timedelta(days=10)
+    return server_today(engine) + timedelta(days=10)
 
 
 @pytest.fixture
@@ -233,9 +248,9 @@ def test_create_rounds_the_price_to_cents(
 
 
 def test_create_accepts_today_and_the_guest_limits(
-    office: BackOffice, agent: Actor, ann: PersonRow, lagoon: DestinationRow, clock: FakeClock
+    office: BackOffice, engine: Engine, agent: Actor, ann: PersonRow, lagoon: DestinationRow
 ) -> None:
-    today = clock.today()
+    today = server_today(engine)
     one = office.bookings.create(agent, new_booking(ann, lagoon, today, nights=1, guests=1))
     most = office.bookings.create(
         agent, new_booking(ann, lagoon, today + timedelta(days=1), nights=1, guests=MAX_GUESTS)
@@ -290,7 +305,7 @@ def test_create_refuses_a_stay_that_breaks_the_rules(
     fields: set[str],
     advice: str,
 ) -> None:
-    first = clock.today() + timedelta(days=start_offset)
+    first = server_today(engine) + timedelta(days=start_offset)
     request = new_booking(ann, lagoon, first, nights=nights, guests=guests)
 
     error = refused(lambda: office.bookings.create(agent, request), ValidationError)
@@ -691,7 +706,7 @@ def test_only_active_bookings_can_change(
 
 
 def _booking_in(
-    office: BackOffice, agent: Actor, booking: BookingRow, clock: FakeClock, status: BookingStatus
+    office: BackOffice, engine: Engine, agent: Actor, booking: BookingRow, status: BookingStatus
 ) -> BookingRow:
     """The fixture's booking moved through the services into ``status``."""
     if status is B.PENDING:
@@ -701,7 +716,7 @@ def _booking_in(
     confirmed = office.bookings.confirm(agent, booking.id, booking.version)
     if status is B.CONFIRMED:
         return confirmed
-    advance_to(clock, booking.end_date)
+    confirmed = stay_ends_today(office, engine, agent, confirmed)
     return office.bookings.complete(agent, booking.id, confirmed.version)
 
 
@@ -727,8 +742,8 @@ def test_status_change_through_the_service_follows_the_table(
     current: BookingStatus,
     target: BookingStatus,
 ) -> None:
-    row = _booking_in(office, agent, booking, clock, current)
-    advance_to(clock, booking.end_date)  # the completion date rule is tested on its own
+    row = _booking_in(office, engine, agent, booking, current)
+    row = stay_ends_today(office, engine, agent, row)  # the completion date rule has its test
     audited_before = len(audit_rows(engine, booking.id))
 
     if (current, target) in ALLOWED_STATUS_CHANGES:
@@ -767,10 +782,11 @@ def test_status_table_allows_exactly_the_issues_changes(
     assert "Allowed:" in caught.value.message
 
 
-def test_cancel_sets_reason_and_time_and_audits_them(
+def test_cancel_sets_reason_and_the_servers_time_and_audits_them(
     office: BackOffice, engine: Engine, agent: Actor, clock: FakeClock, booking: BookingRow
 ) -> None:
-    clock.advance(hours=5)
+    clock.advance(days=-3)  # this workstation's clock is three days slow
+    before = server_now(engine)
 
     office.bookings.cancel(agent, booking.id, booking.version, "  Flight cancelled  ")
 
@@ -778,7 +794,9 @@ def test_cancel_sets_reason_and_time_and_audits_them(
     assert stored is not None
     assert stored["status"] == "cancelled"
     assert stored["cancellation_reason"] == "Flight cancelled"
-    assert stored["cancelled_at"] == clock.now
+    # The server's time: never before the booking was made, whatever the workstation says.
+    assert stored["created_at"] <= stored["cancelled_at"]
+    assert before <= stored["cancelled_at"] <= server_now(engine)
     cancel_rows = [r for r in audit_rows(engine, booking.id) if r["action"] == "booking.cancel"]
     assert len(cancel_rows) == 1
     assert cancel_rows[0]["old_values"] == {
@@ -789,7 +807,7 @@ def test_cancel_sets_reason_and_time_and_audits_them(
     assert cancel_rows[0]["new_values"] == {
         "status": "cancelled",
         "cancellation_reason": "Flight cancelled",
-        "cancelled_at": clock.now.isoformat(),
+        "cancelled_at": stored["cancelled_at"].isoformat(),
     }
 
 
@@ -810,10 +828,11 @@ def test_cancel_needs_a_reason_of_sensible_length(
 
 
 def test_complete_is_refused_before_the_end_date_and_allowed_on_it(
-    office: BackOffice, engine: Engine, agent: Actor, clock: FakeClock, booking: BookingRow
+    office: BackOffice, engine: Engine, agent: Actor, booking: BookingRow
 ) -> None:
     confirmed = office.bookings.confirm(agent, booking.id, booking.version)
-    advance_to(clock, booking.end_date - timedelta(days=1))
+    let_days_pass(engine, (booking.end_date - server_today(engine)).days - 1)
+    confirmed = office.bookings.get(agent, booking.id)  # the stay ends tomorrow
     before = stored_booking(engine, booking.id)
 
     error = refused(
@@ -821,12 +840,49 @@ def test_complete_is_refused_before_the_end_date_and_allowed_on_it(
     )
 
     assert set(error.fields) == {"status"}
+    assert f"from its end date, {shown(confirmed.end_date)}, on" in error.message
+    assert stored_booking(engine, booking.id) == before
+
+    confirmed = stay_ends_today(office, engine, agent, confirmed)
+    completed = office.bookings.complete(agent, booking.id, confirmed.version)
+    assert completed.status is B.COMPLETED
+
+
+def test_a_workstation_clock_30_days_fast_does_not_complete_a_stay(
+    office: BackOffice, engine: Engine, agent: Actor, clock: FakeClock, booking: BookingRow
+) -> None:
+    confirmed = office.bookings.confirm(agent, booking.id, booking.version)
+    clock.advance(days=30)  # by this workstation's clock the stay ended two weeks ago
+    assert clock.today() > booking.end_date
+    before = stored_booking(engine, booking.id)
+
+    error = refused(
+        lambda: office.bookings.complete(agent, booking.id, confirmed.version), ValidationError
+    )
+
     assert f"from its end date, {shown(booking.end_date)}, on" in error.message
     assert stored_booking(engine, booking.id) == before
 
-    advance_to(clock, booking.end_date)
-    completed = office.bookings.complete(agent, booking.id, confirmed.version)
-    assert completed.status is B.COMPLETED
+
+def test_a_workstation_clock_days_slow_still_refuses_a_start_in_the_past(
+    office: BackOffice,
+    engine: Engine,
+    agent: Actor,
+    ann: PersonRow,
+    lagoon: DestinationRow,
+    clock: FakeClock,
+) -> None:
+    clock.advance(days=-3)  # to this workstation, the day before yesterday is still to come
+    yesterday = server_today(engine) - timedelta(days=1)
+    assert clock.today() < yesterday
+
+    error = refused(
+        lambda: office.bookings.create(agent, new_booking(ann, lagoon, yesterday)),
+        ValidationError,
+    )
+
+    assert set(error.fields) == {"start_date"}
+    assert booking_count(engine) == 0
 
 
 # -- payments ---------------------------------------------------------------------------
@@ -1175,7 +1231,7 @@ def test_each_change_writes_exactly_one_audit_row_with_the_changed_fields_only(
     )
     confirmed = office.bookings.confirm(agent, made.id, changed.version)
     paid = office.bookings.record_payment(agent, made.id, confirmed.version, P.PAID, "pi_7")
-    advance_to(clock, made.end_date)
+    paid = stay_ends_today(office, engine, agent, paid)
     office.bookings.complete(agent, made.id, paid.version)
 
     rows = audit_rows(engine, made.id)

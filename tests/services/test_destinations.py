@@ -303,6 +303,21 @@ def test_a_destination_with_bookings_is_deactivated_not_deleted(
     assert stored(office.engine, created.id) is not None
 
 
+def test_removing_a_booked_destination_that_is_closed_already_records_nothing(
+    office: BackOffice, admin: Actor
+) -> None:
+    created = office.destinations.create(admin, destination_draft())
+    book(office.engine, created.id, MAY, 7)
+    closed = office.destinations.set_active(admin, created.id, created.version, False)
+    trail = audit_of(office, admin, created.id)
+    row = stored(office.engine, created.id)
+
+    assert office.destinations.remove(admin, created.id, closed.version) is Removal.DEACTIVATED
+
+    assert audit_of(office, admin, created.id) == trail  # no "active False -> False" entry
+    assert stored(office.engine, created.id) == row  # not even rewritten (same xmin)
+
+
 def test_removing_with_a_stale_version_is_a_conflict_and_keeps_the_row(
     office: BackOffice, admin: Actor
 ) -> None:

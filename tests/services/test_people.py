@@ -20,6 +20,7 @@ from desktop.domain.errors import (
 from desktop.domain.listing import PageRequest, PersonFilter, Sort
 from desktop.domain.permissions import Actor
 from desktop.domain.records import PersonRow
+from desktop.domain.validation import email_problem, unstorable
 from desktop.services.people import PersonDetails
 from tests.services.conftest import PASSWORD
 
@@ -458,3 +459,40 @@ def test_a_refused_reset_keeps_the_old_password(
     assert _user_row(engine, agent.id)["password_hash"] == before
     assert _user_row(engine, ann.id)["password_hash"] == "!"
     assert _audit(engine, "staff.password_reset") == []
+
+
+# -- the one e-mail rule -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("ann@example.com", None),
+        ("  Ann.Lee+trips@Example.co.uk ", None),
+        ("", "E-mail is required."),
+        ("ann", "E-mail must look like name@example.com."),
+        ("ann@example", "E-mail must look like name@example.com."),
+        ("ann lee@example.com", "E-mail must look like name@example.com."),
+        ("a@b@example.com", "E-mail must look like name@example.com."),
+        ("x" * 250 + "@example.com", "at most 255 fit"),
+        ("ann\x00@example.com", "NUL"),
+        ("ann\ud800@example.com", "broken character"),
+    ],
+)
+def test_the_editors_and_the_services_share_one_e_mail_rule(
+    office: BackOffice, agent: Actor, typed: str, problem: str | None
+) -> None:
+    """``email_problem`` is what an editor asks as the person types; the service says the same."""
+    said = email_problem(typed)
+    if problem is None:
+        assert said is None
+        created = office.customers.create(agent, PersonDetails("Ann Lee", typed))
+        assert created.email == typed.strip().lower()
+        return
+    assert said is not None
+    assert problem in said
+    with pytest.raises(ValidationError) as refused:
+        office.customers.create(agent, PersonDetails("Ann Lee", typed))
+    assert set(refused.value.fields) == {"email"}
+    if unstorable(typed) is None:  # NUL and broken characters are stopped at the boundary first
+        assert refused.value.fields["email"] == said

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from desktop.bootstrap import BackOffice
 from desktop.db.models import Destination, User
-from desktop.domain.enums import BookingStatus
-from desktop.domain.errors import NotFound, PermissionDenied, ValidationError
+from desktop.domain.enums import BookingStatus, Role
+from desktop.domain.errors import AlreadyDone, NotFound, PermissionDenied, ValidationError
 from desktop.domain.listing import AuditFilter, PageRequest, ReviewFilter, RowCount, Sort
 from desktop.domain.permissions import Actor
 from desktop.domain.records import ReviewRow
@@ -274,25 +274,89 @@ def test_moderators_delete_reviews_and_agents_cannot(
 # -- helpful votes --------------------------------------------------------------------------
 
 
-def test_twenty_helpful_votes_at_once_count_twenty(
+def staff_members(engine: Engine, count: int) -> list[Actor]:
+    """Counter agents straight into the database (signing in is tested elsewhere)."""
+    with Session(engine) as session:
+        people = [make_user(session, role="agent") for _ in range(count)]
+        session.commit()
+        return [Actor(p.id, p.name, p.email, Role.AGENT) for p in people]
+
+
+def votes_of(engine: Engine, review_id: int) -> list[int]:
+    """Who voted the review helpful, as the database keeps it."""
+    with engine.connect() as conn:
+        return sorted(
+            conn.execute(
+                text("SELECT user_id FROM review_helpful_votes WHERE review_id = :id"),
+                {"id": review_id},
+            ).scalars()
+        )
+
+
+def test_twenty_staff_members_voting_at_once_count_twenty(
     office: BackOffice, admin: Actor, agent: Actor
 ) -> None:
     s = stay(office.engine)
     review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
-    outcomes = all_at_once([lambda: office.reviews.mark_helpful(agent, review.id)] * 20)
+    voters = staff_members(office.engine, 20)
+    outcomes = all_at_once(
+        [lambda voter=voter: office.reviews.mark_helpful(voter, review.id) for voter in voters]  # type: ignore[misc]
+    )
     assert sorted(o for o in outcomes if isinstance(o, int)) == list(range(1, 21)), outcomes
     assert office.reviews.get(agent, review.id).helpful_count == 20
+    assert votes_of(office.engine, review.id) == sorted(v.id for v in voters)
     votes = office.audit.count(admin, AuditFilter(action="review.helpful"))
     assert votes == RowCount(20, exact=True)
 
 
-def test_a_vote_on_a_review_without_a_count_starts_at_one(office: BackOffice, agent: Actor) -> None:
+def test_one_person_voting_again_is_told_so_and_changes_nothing(
+    office: BackOffice, admin: Actor, agent: Actor
+) -> None:
+    s = stay(office.engine)
+    review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
+    assert office.reviews.mark_helpful(agent, review.id) == 1
+    before = office.reviews.get(agent, review.id)
+
+    with pytest.raises(AlreadyDone) as again:
+        office.reviews.mark_helpful(agent, review.id)
+
+    assert "already marked this review helpful" in again.value.message
+    assert office.reviews.get(agent, review.id) == before  # count and version unchanged
+    votes = office.audit.count(admin, AuditFilter(action="review.helpful"))
+    assert votes == RowCount(1, exact=True)
+
+
+def test_one_person_clicking_ten_times_at_once_counts_once(
+    office: BackOffice, admin: Actor, agent: Actor
+) -> None:
+    s = stay(office.engine)
+    review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
+    outcomes = all_at_once([lambda: office.reviews.mark_helpful(agent, review.id)] * 10)
+    assert [o for o in outcomes if isinstance(o, int)] == [1], outcomes
+    assert all(isinstance(o, AlreadyDone) for o in outcomes if not isinstance(o, int)), outcomes
+    assert office.reviews.get(agent, review.id).helpful_count == 1
+    assert votes_of(office.engine, review.id) == [agent.id]
+
+
+def test_a_vote_on_a_review_without_a_count_starts_at_one(
+    office: BackOffice, admin: Actor, agent: Actor
+) -> None:
     """Other clients may leave helpful_count NULL; NULL + 1 must not read as 'deleted'."""
     s = stay(office.engine)
     review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
     execute(office.engine, "UPDATE reviews SET helpful_count = NULL WHERE id = :id", id=review.id)
     assert office.reviews.mark_helpful(agent, review.id) == 1
-    assert office.reviews.mark_helpful(agent, review.id) == 2
+    assert office.reviews.mark_helpful(admin, review.id) == 2
+
+
+def test_votes_from_before_one_vote_per_person_are_kept(
+    office: BackOffice, admin: Actor, agent: Actor
+) -> None:
+    """Counts written before revision 0010 have no voters to check; the new votes add to them."""
+    s = stay(office.engine)
+    review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
+    execute(office.engine, "UPDATE reviews SET helpful_count = 7 WHERE id = :id", id=review.id)
+    assert office.reviews.mark_helpful(agent, review.id) == 8
 
 
 def test_a_vote_on_a_deleted_review_says_so(

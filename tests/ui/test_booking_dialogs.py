@@ -27,6 +27,7 @@ from desktop.ui.dialogs.payment import PaymentDialog
 from desktop.ui.formats import date_range, format_money, long_date
 from desktop.ui.widgets.availability import TAKEN_BACKGROUND
 from desktop.ui.widgets.search_picker import SearchPicker
+from tests.factories import let_days_pass
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 
@@ -605,10 +606,10 @@ def test_completing_is_offered_for_a_confirmed_booking_and_waits_for_its_end_dat
 def test_a_stay_that_has_ended_is_completed_from_its_details(
     qtbot: QtBot, office: BackOffice, admin: Actor, agent: Actor, clock: FakeClock
 ) -> None:
-    clock.advance(days=-20)  # booked three weeks ago, for a stay that ended last week
     booking = _booking(office, admin, agent, clock, days=2)
-    booking = office.bookings.confirm(agent, booking.id, booking.version)
-    clock.advance(days=20)
+    office.bookings.confirm(agent, booking.id, booking.version)
+    let_days_pass(office.engine, 20)  # the stay ended last week ("today" is the server's)
+    booking = office.bookings.get(agent, booking.id)
     dialog = BookingDetailsDialog(make_session(office, agent), booking)
     qtbot.addWidget(dialog)
     dialog.show()

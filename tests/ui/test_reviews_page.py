@@ -19,6 +19,7 @@ from desktop.services.people import PersonDetails
 from desktop.services.reviews import NewReview
 from desktop.ui.dialogs.review_view import ReviewDialog
 from desktop.ui.pages.reviews import ReviewsPage
+from tests.factories import let_days_pass
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 
@@ -49,9 +50,10 @@ def _reviewed_stays(office: BackOffice, admin: Actor, agent: Actor, clock: FakeC
             agent, NewBooking(customer.id, dest.id, start, start + timedelta(days=5), 2)
         )
         bookings.append(office.bookings.confirm(agent, booking.id, booking.version))
-    clock.advance(days=40)
+    let_days_pass(office.engine, 40)  # "today" is the server's: the stays move into the past
     for booking, (customer, _dest, _offset, rating, comment) in zip(bookings, plan, strict=True):
-        done = office.bookings.complete(agent, booking.id, booking.version)
+        ended = office.bookings.get(agent, booking.id)
+        done = office.bookings.complete(agent, ended.id, ended.version)
         office.reviews.create(agent, NewReview(customer.id, done.id, rating, comment))
     return Stays(
         office.destinations.get(admin, lagoon.id), office.destinations.get(admin, jungle.id)
@@ -192,14 +194,19 @@ def test_agents_mark_helpful_but_cannot_delete(
     _select(qtbot, page, "Lovely staff")
     page.helpful_action.trigger()
     settle(qtbot)
-    page.helpful_action.trigger()
-    settle(qtbot)
     row = _comments(page).index("Lovely staff")
     helpful = [c.key for c in page.model.columns].index("helpful_count")
-    qtbot.waitUntil(lambda: page.model.index(row, helpful).data() == "2", timeout=3000)
+    qtbot.waitUntil(lambda: page.model.index(row, helpful).data() == "1", timeout=3000)
     review = page.model.row(row)
-    assert office.reviews.get(agent, review.id).helpful_count == 2
-    assert "2 people found this review of Lagoon Villas helpful" in page.notice.text()
+    assert "1 person found this review of Lagoon Villas helpful" in page.notice.text()
+
+    page.helpful_action.trigger()  # one vote per person: the second is refused, saying why
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "errorDialog") is not None, timeout=3000)
+    box = page.findChild(QMessageBox, "errorDialog")
+    assert box is not None
+    assert "already marked this review helpful" in box.text()
+    box.close()
+    assert office.reviews.get(agent, review.id).helpful_count == 1
 
 
 def test_enter_opens_the_whole_review(

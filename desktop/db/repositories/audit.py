@@ -38,7 +38,8 @@ _COLUMNS = (
 _JOINED = T.outerjoin(U, U.c.id == T.c.user_id)
 
 
-_row = record_builder(AuditRow)  # the columns above are in AuditRow's field order
+# The columns above are in AuditRow's field order; checked when the module is imported.
+_row = record_builder(AuditRow, select(*_COLUMNS).selected_columns.keys())
 
 
 class AuditRepository(Repository):
@@ -85,6 +86,15 @@ class AuditRepository(Repository):
             .order_by(T.c.created_at)
         )
         return list(self.session.execute(stmt).scalars())
+
+    def recorded(self, *, action: str | None = None, resource: str | None = None) -> bool:
+        """Whether any entry has this action or resource type (recorded by another client)."""
+        stmt = select(T.c.id)
+        if action is not None:
+            stmt = stmt.where(T.c.action == action)
+        if resource is not None:
+            stmt = stmt.where(T.c.resource_type == resource)
+        return self.session.execute(stmt.limit(1)).first() is not None
 
     def _filtered(self, f: AuditFilter) -> Select[Any]:
         stmt = select(*_COLUMNS).select_from(_JOINED)

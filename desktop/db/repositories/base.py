@@ -1,16 +1,31 @@
-"""What every repository shares: row versions, versioned updates, JSON-safe values."""
+"""What every repository shares: row versions, typed locked rows, versioned updates."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Table, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Select, Table, literal_column, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Cast
 from sqlalchemy.types import Text
 
 from desktop.domain.errors import NotFound, StaleVersion
+from desktop.domain.records import record_values
+from desktop.domain.validation import is_database_id
+
+
+class Versioned(Protocol):
+    """A record an edit must carry the version of."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+R = TypeVar("R", bound=Versioned)
 
 
 def version_of(table: Table) -> ColumnElement[str]:
@@ -21,8 +36,8 @@ def version_of(table: Table) -> ColumnElement[str]:
 def search_text(value: str) -> str:
     """What a person typed into a search box, as PostgreSQL can take it.
 
-    Trimmed, and without NUL characters (pasted from binary sources), which no
-    PostgreSQL text value may hold: the search finds nothing rather than failing.
+    Trimmed, and without NUL characters, which no PostgreSQL text value may hold.
+    The services refuse such text with a message; this keeps other callers safe.
     """
     return value.replace("\x00", "").strip()
 
@@ -46,23 +61,45 @@ class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def version(self) -> ColumnElement[str]:
-        """The expression of the version an edit must carry; ``xmin`` unless a table says."""
-        return version_of(self.table)
-
     def _missing(self, ident: int) -> NotFound:
         return NotFound(
             f"{self.noun.capitalize()} {ident} does not exist any more. "
             "Someone may have deleted it; refresh the list."
         )
 
+
+class VersionedRepository(Repository, Generic[R]):
+    """A table whose rows are edited: read as typed records, locked, updated by version.
+
+    Subclasses say how one row is read (``_one``, a statement of the record's
+    columns) and built (``_record``); ``get`` and ``lock_versioned`` hand the
+    same typed record to the services.
+    """
+
+    def _one(self, ident: int) -> Select[Any]:
+        """The statement that reads one row with the record's columns."""
+        raise NotImplementedError
+
+    def _record(self, row: Any) -> R:
+        """The typed record of a row of ``_one``."""
+        raise NotImplementedError
+
+    def version(self) -> ColumnElement[str]:
+        """The expression of the version an edit must carry; ``xmin`` unless a table says."""
+        return version_of(self.table)
+
+    def get(self, ident: int) -> R:
+        row = self.session.execute(self._one(ident)).first() if is_database_id(ident) else None
+        if row is None:
+            raise self._missing(ident)
+        return self._record(row)
+
     def current_values(self, ident: int) -> dict[str, Any] | None:
-        row = (
-            self.session.execute(select(self.table, self.version()).where(self.table.c.id == ident))
-            .mappings()
-            .first()
-        )
-        return self.public(dict(row)) if row is not None else None
+        """The row as it is now, by field (what a conflict shows), or None when it is gone."""
+        try:
+            return record_values(self.get(ident))
+        except NotFound:
+            return None
 
     def update_versioned(self, ident: int, version: str, values: Mapping[str, Any]) -> str:
         """Write ``values`` only if the row is still at ``version``; return the new version.
@@ -89,34 +126,28 @@ class Repository:
             current=current,
         )
 
-    def lock_versioned(self, ident: int, version: str | None) -> dict[str, Any]:
-        """The current row, locked until commit; ``Conflict`` if it moved past ``version``.
+    def lock_versioned(self, ident: int, version: str | None) -> R:
+        """The current row as a typed record, locked until commit; ``Conflict`` if it moved past
+        ``version``.
 
         ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: rows that reference this
         one (bookings, reviews, audit rows) take key-share locks on it, and with
-        ``FOR UPDATE`` two people editing related rows can deadlock on those.
+        ``FOR UPDATE`` two people editing related rows can deadlock on those. Only
+        this table's row is locked, not the rows joined for names.
         """
+        if not is_database_id(ident):
+            raise self._missing(ident)
         wait_for_locks_at_most(self.session)
-        row = (
-            self.session.execute(
-                select(self.table, self.version())
-                .where(self.table.c.id == ident)
-                .with_for_update(key_share=True)
-            )
-            .mappings()
-            .first()
-        )
+        row = self.session.execute(
+            self._one(ident).with_for_update(key_share=True, of=self.table)
+        ).first()
         if row is None:
             raise self._missing(ident)
-        current = self.public(dict(row))
-        if version is not None and current["version"] != version:
+        current = self._record(row)
+        if version is not None and current.version != version:
             raise StaleVersion(
                 f"Someone else changed this {self.noun} while you were looking at it. "
                 "Nothing was saved. Review their changes, then try again.",
-                current=current,
+                current=record_values(current),
             )
         return current
-
-    def public(self, values: dict[str, Any]) -> dict[str, Any]:
-        """A row's values as they may leave the repository (secrets removed)."""
-        return values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from desktop.db.keyset import (
     sort_key,
 )
 from desktop.db.models import Booking, Destination, User
-from desktop.db.repositories.base import Repository, search_text, version_of
+from desktop.db.repositories.base import VersionedRepository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus, PaymentStatus
@@ -42,7 +43,7 @@ SORTS: dict[str, SortKey] = {
 }
 _COLUMNS = (
     T.c.id,
-    T.c.user_id,
+    T.c.user_id.label("customer_id"),
     U.c.name.label("customer_name"),
     U.c.email.label("customer_email"),
     T.c.destination_id,
@@ -64,30 +65,38 @@ _COLUMNS = (
 _JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
 
 
-_BUILD = record_builder(BookingRow)
-_STATUS = {s.value: s for s in BookingStatus}
-_PAYMENT = {p.value: p for p in PaymentStatus}
-
-
-def _row(r: Any) -> BookingRow:
-    values = list(r)  # the columns above, in BookingRow's field order
-    values[10] = _STATUS[values[10]]
-    values[11] = _PAYMENT.get(values[11])
-    return _BUILD(values)
-
-
 def _base() -> Select[Any]:
     return select(*_COLUMNS).select_from(_JOINED)
 
 
-class BookingRepository(Repository):
+def _row_builder() -> Callable[[Any], BookingRow]:
+    """A row of ``_base()`` as a ``BookingRow``: positional, with the statuses looked up."""
+    labels = list(_base().selected_columns.keys())
+    build = record_builder(BookingRow, labels)  # fails at import if the columns drift
+    status_at, payment_at = labels.index("status"), labels.index("payment_status")
+    status = {s.value: s for s in BookingStatus}
+    payment = {p.value: p for p in PaymentStatus}
+
+    def row(r: Any) -> BookingRow:
+        values = list(r)
+        values[status_at] = status[values[status_at]]
+        values[payment_at] = payment.get(values[payment_at])
+        return build(values)
+
+    return row
+
+
+_row = _row_builder()
+
+
+class BookingRepository(VersionedRepository[BookingRow]):
     table = T
     noun = "booking"
 
-    def get(self, ident: int) -> BookingRow:
-        row = self.session.execute(_base().where(T.c.id == ident)).first()
-        if row is None:
-            raise self._missing(ident)
+    def _one(self, ident: int) -> Select[Any]:
+        return _base().where(T.c.id == ident)
+
+    def _record(self, row: Any) -> BookingRow:
         return _row(row)
 
     def find_by_request_token(self, token: uuid.UUID) -> BookingRow | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -24,11 +25,16 @@ from sqlalchemy.types import Text
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
 from desktop.db.models import SEARCH_DOCUMENT, Booking, Destination
-from desktop.db.repositories.base import Repository, search_text, wait_for_locks_at_most
+from desktop.db.repositories.base import (
+    VersionedRepository,
+    search_text,
+    wait_for_locks_at_most,
+)
 from desktop.domain.bookings import ACTIVE_STATUSES
 from desktop.domain.enums import BookingStatus
 from desktop.domain.listing import DestinationFilter, Page, PageRequest, RowCount
 from desktop.domain.records import DestinationRow, TakenDates, record_builder
+from desktop.domain.validation import is_database_id
 
 T = cast(Table, Destination.__table__)
 B = cast(Table, Booking.__table__)
@@ -75,40 +81,50 @@ _COLUMNS = (*T.c, content_version())
 _DOCUMENT: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
 
 
-_BUILD = record_builder(DestinationRow)
-_ZERO = Decimal("0")
+def _row_builder() -> Callable[[Any], DestinationRow]:
+    """A row of ``_COLUMNS`` as a ``DestinationRow``, NULLs read as the list shows them."""
+    labels = list(select(*_COLUMNS).selected_columns.keys())
+    build = record_builder(DestinationRow, labels)  # fails at import if the columns drift
+    images, features, rating, reviews, active = (
+        labels.index(name) for name in ("images", "features", "rating", "review_count", "active")
+    )
+    zero = Decimal("0")
+
+    def row(r: Any) -> DestinationRow:
+        values = list(r)
+        values[images] = tuple(values[images] or ())
+        values[features] = tuple(values[features] or ())
+        if values[rating] is None:
+            values[rating] = zero
+        values[reviews] = values[reviews] or 0
+        values[active] = bool(values[active])
+        return build(values)
+
+    return row
 
 
-def _row(r: Any) -> DestinationRow:
-    values = list(r)  # the table's columns and the version, in DestinationRow's field order
-    values[8] = tuple(values[8] or ())  # images
-    values[9] = tuple(values[9] or ())  # features
-    if values[10] is None:
-        values[10] = _ZERO  # rating
-    values[11] = values[11] or 0  # review_count
-    values[12] = bool(values[12])  # active
-    return _BUILD(values)
+_row = _row_builder()
 
 
-class DestinationRepository(Repository):
+class DestinationRepository(VersionedRepository[DestinationRow]):
     table = T
     noun = "destination"
 
     def version(self) -> ColumnElement[str]:
         return content_version()
 
-    def get(self, ident: int) -> DestinationRow:
-        row = self.session.execute(select(*_COLUMNS).where(T.c.id == ident)).first()
-        if row is None:
-            raise self._missing(ident)
+    def _one(self, ident: int) -> Select[Any]:
+        return select(*_COLUMNS).where(T.c.id == ident)
+
+    def _record(self, row: Any) -> DestinationRow:
         return _row(row)
 
     def get_for_booking(self, ident: int) -> DestinationRow:
         """The destination, share-locked so its price and limits hold until commit."""
+        if not is_database_id(ident):
+            raise self._missing(ident)
         wait_for_locks_at_most(self.session)
-        row = self.session.execute(
-            select(*_COLUMNS).where(T.c.id == ident).with_for_update(read=True)
-        ).first()
+        row = self.session.execute(self._one(ident).with_for_update(read=True)).first()
         if row is None:
             raise self._missing(ident)
         return _row(row)

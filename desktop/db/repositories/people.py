@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, exists, insert, or_, select
@@ -14,7 +15,7 @@ from desktop.db.keyset import (
     sort_key,
 )
 from desktop.db.models import User
-from desktop.db.repositories.base import Repository, version_of
+from desktop.db.repositories.base import VersionedRepository, version_of
 from desktop.domain.enums import Role
 from desktop.domain.listing import Page, PageRequest, PersonFilter, RowCount
 from desktop.domain.permissions import STAFF_ROLES
@@ -43,21 +44,23 @@ _COLUMNS = (
 )
 
 
-_BUILD = record_builder(PersonRow)
-_ROLE = {role.value: role for role in Role}
+def _row_builder() -> Callable[[Any], PersonRow]:
+    """A row of ``_COLUMNS`` as a ``PersonRow`` (never with the password hash)."""
+    labels = list(select(*_COLUMNS).selected_columns.keys())
+    build = record_builder(PersonRow, labels)  # fails at import if the columns drift
+    role_at, verified_at = labels.index("role"), labels.index("email_verified")
+    roles = {role.value: role for role in Role}
+
+    def row(r: Any) -> PersonRow:
+        values = list(r)
+        values[role_at] = roles[values[role_at]]
+        values[verified_at] = bool(values[verified_at])
+        return build(values)
+
+    return row
 
 
-def _row(r: Any) -> PersonRow:
-    values = list(r)  # the columns above, in PersonRow's field order
-    values[4] = _ROLE[values[4]]
-    values[5] = bool(values[5])
-    return _BUILD(values)
-
-
-def _without_secrets(values: dict[str, Any]) -> dict[str, Any]:
-    """A row as it may leave the repository: the password hash stays in the database."""
-    values.pop("password_hash", None)
-    return values
+_row = _row_builder()
 
 
 def _escape_like(text: str) -> str:
@@ -74,18 +77,15 @@ def _same_email(email: str) -> ColumnElement[bool]:
     return T.c.email.ilike(_escape_like(email.strip()))
 
 
-class PeopleRepository(Repository):
+class PeopleRepository(VersionedRepository[PersonRow]):
     table = T
     noun = "person"
 
-    def get(self, ident: int) -> PersonRow:
-        row = self.session.execute(select(*_COLUMNS).where(T.c.id == ident)).first()
-        if row is None:
-            raise self._missing(ident)
-        return _row(row)
+    def _one(self, ident: int) -> Select[Any]:
+        return select(*_COLUMNS).where(T.c.id == ident)
 
-    def public(self, values: dict[str, Any]) -> dict[str, Any]:
-        return _without_secrets(values)
+    def _record(self, row: Any) -> PersonRow:
+        return _row(row)
 
     def find_by_email(self, email: str) -> tuple[PersonRow, str] | None:
         """The person and their password hash (for signing in only)."""

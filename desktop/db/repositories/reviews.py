@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, insert, select, update
+from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
-from desktop.db.models import Destination, Review, User
-from desktop.db.repositories.base import Repository, search_text, version_of
+from desktop.db.models import Destination, Review, ReviewHelpfulVote, User
+from desktop.db.repositories.base import VersionedRepository, search_text, version_of
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
 from desktop.domain.records import ReviewRow, record_builder
@@ -16,6 +18,7 @@ from desktop.domain.records import ReviewRow, record_builder
 T = cast(Table, Review.__table__)
 U = cast(Table, User.__table__)
 D = cast(Table, Destination.__table__)
+V = cast(Table, ReviewHelpfulVote.__table__)
 
 SORTS: dict[str, SortKey] = {
     "id": SortKey(T.c.id),
@@ -44,26 +47,32 @@ _COLUMNS = (
 _JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
 
 
-_BUILD = record_builder(ReviewRow)
+def _row_builder() -> Callable[[Any], ReviewRow]:
+    """A row of ``_COLUMNS`` as a ``ReviewRow`` (a NULL helpful count reads as 0)."""
+    labels = list(select(*_COLUMNS).selected_columns.keys())
+    build = record_builder(ReviewRow, labels)  # fails at import if the columns drift
+    helpful_at = labels.index("helpful_count")
+
+    def row(r: Any) -> ReviewRow:
+        values = list(r)
+        if values[helpful_at] is None:
+            values[helpful_at] = 0
+        return build(values)
+
+    return row
 
 
-def _row(r: Any) -> ReviewRow:
-    values = list(r)  # the columns above, in ReviewRow's field order
-    if values[8] is None:
-        values[8] = 0  # helpful_count
-    return _BUILD(values)
+_row = _row_builder()
 
 
-class ReviewRepository(Repository):
+class ReviewRepository(VersionedRepository[ReviewRow]):
     table = T
     noun = "review"
 
-    def get(self, ident: int) -> ReviewRow:
-        row = self.session.execute(
-            select(*_COLUMNS).select_from(_JOINED).where(T.c.id == ident)
-        ).first()
-        if row is None:
-            raise self._missing(ident)
+    def _one(self, ident: int) -> Select[Any]:
+        return select(*_COLUMNS).select_from(_JOINED).where(T.c.id == ident)
+
+    def _record(self, row: Any) -> ReviewRow:
         return _row(row)
 
     def add(self, values: dict[str, Any]) -> ReviewRow:
@@ -81,16 +90,25 @@ class ReviewRepository(Repository):
         )
         return self.session.execute(stmt).first() is not None
 
-    def add_helpful_vote(self, ident: int) -> int | None:
-        """One more helpful vote, atomically; the new count, or None if the review is gone."""
+    def add_helpful_vote(self, ident: int, voter_id: int) -> bool:
+        """The voter's helpful vote on the review; False when they had given it already.
+
+        The database counts it into ``helpful_count`` (a trigger of revision 0010),
+        so the count stays honest whoever writes the vote. Two votes of the same
+        person at once: the second waits for the first and then finds it.
+        """
         stmt = (
-            update(T)
-            .where(T.c.id == ident)
-            # The column is nullable (other clients share it): NULL + 1 would stay NULL.
-            .values(helpful_count=func.coalesce(T.c.helpful_count, 0) + 1)
-            .returning(T.c.helpful_count)
+            pg_insert(V)
+            .values(review_id=ident, user_id=voter_id)
+            .on_conflict_do_nothing(index_elements=[V.c.review_id, V.c.user_id])
+            .returning(V.c.review_id)
         )
-        return self.session.execute(stmt).scalar_one_or_none()
+        return self.session.execute(stmt).first() is not None
+
+    def helpful_count(self, ident: int) -> int | None:
+        """The review's helpful votes now (None when the review is gone)."""
+        row = self.session.execute(select(T.c.helpful_count).where(T.c.id == ident)).first()
+        return None if row is None else int(row.helpful_count or 0)
 
     def _filtered(self, f: ReviewFilter) -> Select[Any]:
         stmt = select(*_COLUMNS).select_from(_JOINED)
