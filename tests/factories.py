@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import struct
+import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -114,3 +116,20 @@ def server_today(engine: Engine) -> date:
     with engine.connect() as conn:
         today: date = conn.execute(text("SELECT current_date")).scalar_one()
     return today
+
+
+def png(width: int = 3, height: int = 2, *, pixels: bool = True) -> bytes:
+    """A small, valid PNG, made by hand (no imaging library in the services' tests)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height)) if pixels else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

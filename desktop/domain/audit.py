@@ -25,6 +25,7 @@ AUDIT_ACTIONS = frozenset(
         "destination.activate",
         "destination.deactivate",
         "destination.delete",
+        "image.store",
         "review.create",
         "review.delete",
         "review.helpful",
@@ -36,7 +37,7 @@ AUDIT_ACTIONS = frozenset(
     }
 )
 
-RESOURCE_TYPES = frozenset({"booking", "destination", "user", "review"})
+RESOURCE_TYPES = frozenset({"booking", "destination", "user", "review", "image"})
 
 # The columns' width (VARCHAR(100)): a longer filter value cannot match any entry.
 ACTION_MAX = 100

@@ -122,6 +122,7 @@ _SIMPLE: dict[Any, Check] = {
     datetime: _of_type(datetime, "a date and time"),
     date: _of_type(date, "a date", exclude=datetime),
     uuid.UUID: _of_type(uuid.UUID, "a request token (UUID)"),
+    bytes: _of_type(bytes, "the bytes of a file"),
     type(None): _check_none,
     Any: _check_anything,
     object: _check_anything,

@@ -5,9 +5,9 @@ size in bytes and pixels: ``desktop.domain.images``) and stores it once, by the
 SHA-256 of its bytes. The destination's ``images`` then holds the reference
 ``db-image:<sha256>``, saved with the destination as any other change to it.
 
-Storing a picture writes no audit row of its own: the row carries who stored it
-and when, the bytes never change, and the destination's audit entry records the
-reference when it starts to show it.
+Storing a new picture writes an audit row (its hash, type, size and who stored it);
+storing one that is there already changes nothing and writes none. The destination's
+own audit entry records the reference when it starts to show the picture.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from desktop.domain.images import (
 from desktop.domain.permissions import Actor, Permission
 from desktop.services.context import Service
 
-NOT_BYTES = "A picture must be given as the file's bytes."
 MISSING = (
     "This picture is not in the database. Someone may have stored it from a newer "
     "version of the application, or removed it; add the picture again."
@@ -32,30 +31,26 @@ MISSING = (
 
 
 class ImageService(Service):
-    def store(self, actor: Actor, content: object) -> StoredImage:
+    def store(self, actor: Actor, content: bytes) -> StoredImage:
         """Store the bytes of a picture file (once per distinct picture); what was stored.
 
-        ``content`` is typed ``object`` on purpose: whatever a caller sends is checked
-        here, and anything but bytes is a ``ValidationError``.
+        The service boundary refuses anything but bytes; ``examine`` refuses bytes that
+        are not a picture it can store.
         """
         actor.require(Permission.MANAGE_DESTINATIONS)
-        if not isinstance(content, bytes | bytearray | memoryview):
-            raise ValidationError({FIELD: NOT_BYTES})
         data = bytes(content)
         facts = examine(data)
         digest = content_digest(data)
+        values = {
+            "sha256": digest,
+            "media_type": facts.media_type,
+            "width": facts.width,
+            "height": facts.height,
+            "byte_size": len(data),
+        }
         with self.ctx.units_of_work() as uow:
-            uow.images.add(
-                {
-                    "sha256": digest,
-                    "content": data,
-                    "media_type": facts.media_type,
-                    "width": facts.width,
-                    "height": facts.height,
-                    "byte_size": len(data),
-                    "created_by": actor.id,
-                }
-            )
+            if uow.images.add({**values, "content": data, "created_by": actor.id}):
+                self.ctx.record(uow, actor, "image.store", "image", None, new=values)
             stored = uow.images.get(digest)
             uow.commit()
         if stored is None:  # pragma: no cover - inserted or found in the same transaction

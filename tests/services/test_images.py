@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import struct
-import zlib
 from dataclasses import replace
 
 import pytest
@@ -20,24 +19,8 @@ from desktop.domain.errors import NotFound, PermissionDenied, ValidationError
 from desktop.domain.images import MAX_IMAGE_BYTES, ImageFacts, content_digest, examine
 from desktop.domain.listing import AuditFilter, PageRequest, Sort
 from desktop.domain.permissions import Actor
+from tests.factories import png
 from tests.services.conftest import destination_draft
-
-
-def png(width: int = 3, height: int = 2, *, pixels: bool = True) -> bytes:
-    """A small, valid PNG, made by hand (no imaging library in the services' tests)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    rows = b"".join(b"\x00" + b"\x20\x80\xc0" * width for _ in range(height)) if pixels else b""
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _stored_count(engine: Engine) -> int:
@@ -50,8 +33,23 @@ def test_a_picture_is_stored_once_by_its_hash(
 ) -> None:
     picture = png(3, 2)
     first = office.images.store(admin, picture)
-    again = office.images.store(moderator, bytearray(picture))  # the same bytes, someone else
+    again = office.images.store(moderator, bytes(picture))  # the same bytes, someone else
     assert first == again
+    stored_entries = office.audit.page(
+        admin, AuditFilter(action="image.store"), PageRequest(Sort("id"))
+    ).rows
+    assert [(e.user_id, e.new_values) for e in stored_entries] == [
+        (
+            admin.id,
+            {
+                "sha256": first.sha256,
+                "media_type": "image/png",
+                "width": 3,
+                "height": 2,
+                "byte_size": len(picture),
+            },
+        )
+    ], "the first store is audited, the second changed nothing and is not"
     assert first.sha256 == content_digest(picture)
     assert first.reference == f"db-image:{first.sha256}"
     assert (first.media_type, first.width, first.height, first.byte_size) == (
@@ -102,8 +100,8 @@ def test_what_is_not_a_picture_is_refused_and_nothing_is_stored(
 def test_anything_but_bytes_is_refused(office: BackOffice, admin: Actor) -> None:
     for content in ("/home/ann/villa.jpg", None, 42, [1, 2]):
         with pytest.raises(ValidationError) as refused:
-            office.images.store(admin, content)
-        assert refused.value.fields == {"image": "A picture must be given as the file's bytes."}
+            office.images.store(admin, content)  # type: ignore[arg-type]
+        assert refused.value.fields == {"content": "Content must be the bytes of a file."}
 
 
 def test_too_large_is_refused_with_the_limit_and_nothing_is_scaled(

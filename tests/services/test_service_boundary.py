@@ -80,7 +80,7 @@ from desktop.services.context import Service
 from desktop.services.passwords import Passwords
 from desktop.services.people import PersonDetails
 from desktop.services.reviews import NewReview
-from tests.factories import let_days_pass, make_booking, make_review, server_today
+from tests.factories import let_days_pass, make_booking, make_review, png, server_today
 from tests.services.conftest import FAST_HASHING, PASSWORD, TEST_AUDIT, FakeClock, destination_draft
 
 if typing.TYPE_CHECKING:
@@ -386,6 +386,18 @@ class Plan:
             one_of_now(self.versions(), "") if name == "version" else st.emails(),
         )
 
+    def file_content(self, name: str) -> st.SearchStrategy[bytes]:
+        """A file's bytes: real pictures (which are stored) beside anything at all."""
+        pictures = st.builds(png, st.integers(1, 40), st.integers(1, 40))
+        if not self.is_wild(name):
+            return pictures
+        return _any_of(
+            pictures,
+            st.binary(max_size=200),
+            st.builds(lambda n: png(n, n, pixels=False), st.integers(1, 5)),  # cut short
+            st.just(b"\x89PNG\r\n\x1a\n" + b"\xff" * 40),  # a signature and nonsense
+        )
+
     def integer(self, name: str) -> st.SearchStrategy[int]:
         ids = self.ids() if name.endswith("id") else []
         if not self.is_wild(name):
@@ -433,6 +445,7 @@ class Plan:
             Decimal: self.amount,
             bool: lambda _: st.booleans(),
             uuid.UUID: lambda _: st.one_of(st.uuids(), st.sampled_from(self.world.tokens)),
+            bytes: self.file_content,
         }
         if hint in plain:
             return plain[hint](name)

@@ -109,6 +109,7 @@ ACTION_LABELS = {
     "destination.activate": "Destination opened for booking",
     "destination.deactivate": "Destination closed for booking",
     "destination.delete": "Destination deleted",
+    "image.store": "Picture stored",
     "review.create": "Review recorded",
     "review.delete": "Review deleted",
     "review.helpful": "Review marked helpful",
@@ -124,6 +125,7 @@ RESOURCE_TYPES = (
     ("destination", "Destinations", "Destination"),
     ("user", "People", "Person"),
     ("review", "Reviews", "Review"),
+    ("image", "Pictures", "Picture"),
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
