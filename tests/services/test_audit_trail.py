@@ -442,7 +442,7 @@ def test_the_action_filter_takes_the_applications_actions_and_what_other_clients
 def test_the_list_of_audit_actions_is_what_the_services_record(office: BackOffice) -> None:
     """AUDIT_ACTIONS (what the log's filter offers) names every action the services write, and
     no other; recording one outside it is a programming error, caught at once."""
-    action = re.compile(r"(auth|booking|customer|destination|review|staff)\.[a-z_]+")
+    action = re.compile(r"(auth|booking|customer|destination|image|review|staff)\.[a-z_]+")
     written = {
         node.value
         for source in Path(desktop.services.__file__).parent.glob("*.py")
