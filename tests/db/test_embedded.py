@@ -13,7 +13,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -235,11 +235,20 @@ def _owner_of_the_server() -> int:
     return os.geteuid()
 
 
-def _short_folder() -> Path:
-    """A short folder in /tmp, which the server's user may enter (when run as root)."""
-    folder = Path(tempfile.mkdtemp(prefix="et-", dir="/tmp"))
-    folder.chmod(0o755)
-    return folder
+@pytest.fixture
+def short_folder() -> Iterator[Callable[[], Path]]:
+    """Short folders in /tmp, which the server's user may enter (when run as root)."""
+    made: list[Path] = []
+
+    def make() -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="et-", dir="/tmp"))
+        made.append(folder)
+        folder.chmod(0o755)
+        return folder
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -281,15 +290,17 @@ def test_under_a_deep_temp_folder_the_socket_goes_to_a_short_private_folder(
 
 @pytest.mark.parametrize("squatter", ["a link", "another user's folder"])
 def test_a_socket_folder_someone_else_put_there_first_is_never_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, squatter: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    short_folder: Callable[[], Path],
+    squatter: str,
 ) -> None:
     """In folders everyone may write, the name may be taken first: the next place is used."""
     if squatter == "another user's folder" and os.geteuid() != 0:
         pytest.skip("only root can make a folder that belongs to another user")
     deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 4, "database")
     name = _socket_folder_name(deep)
-    temp, system_temp, runtime = _short_folder(), _short_folder(), _short_folder()
-    bait = _short_folder()
+    temp, system_temp, runtime, bait = (short_folder() for _ in range(4))
     bait.chmod(0o777)
     for base in (temp, system_temp):
         if squatter == "a link":
@@ -312,8 +323,6 @@ def test_a_socket_folder_someone_else_put_there_first_is_never_used(
     finally:
         server.destroy()
         _kill_servers_of(tmp_path)
-        for folder in (temp, system_temp, runtime, bait):
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_when_no_folder_is_short_enough_the_start_says_what_to_do(
