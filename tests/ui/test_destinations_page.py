@@ -23,6 +23,7 @@ from desktop.ui.formats import format_money
 from desktop.ui.pages.destinations import DestinationsPage
 from desktop.ui.widgets.forms import FieldMessage
 from desktop.ui.widgets.images import FAILED, LOADED, UNAVAILABLE
+from tests.factories import save_images_as_before
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import make_session, settle
 
@@ -242,6 +243,7 @@ def test_edits_a_destination_opened_with_enter(
     qtbot: QtBot, office: BackOffice, admin: Actor, tmp_path: Path
 ) -> None:
     lagoon = office.destinations.create(admin, destination_draft())
+    save_images_as_before(office.engine, lagoon.id, "villa.jpg")  # a path an old version saved
     page = _open_page(qtbot, office, admin)
     _select(qtbot, page, "Lagoon Villas")
     qtbot.keyClick(page.view, Qt.Key.Key_Return)

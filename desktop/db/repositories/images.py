@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -48,3 +48,18 @@ class ImageRepository:
         if row is None:
             return None
         return ImageContent(_image(row), bytes(row[6]))
+
+    def keep_stored(self, digests: Collection[str]) -> set[str]:
+        """Which of these pictures are stored; each found is kept so until commit.
+
+        ``FOR KEY SHARE``: a client deleting one of them meanwhile waits for this
+        transaction, so a destination never starts to show a picture that is gone.
+        """
+        if not digests:
+            return set()
+        stmt = (
+            select(T.c.sha256)
+            .where(T.c.sha256.in_(sorted(digests)))
+            .with_for_update(key_share=True)
+        )
+        return set(self.session.execute(stmt).scalars())
