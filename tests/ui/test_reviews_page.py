@@ -18,6 +18,7 @@ from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
 from desktop.services.reviews import NewReview
 from desktop.ui.dialogs.review_view import ReviewDialog
+from desktop.ui.formats import long_datetime
 from desktop.ui.pages.reviews import ReviewsPage
 from tests.factories import let_days_pass
 from tests.services.conftest import FakeClock, destination_draft
@@ -222,5 +223,8 @@ def test_enter_opens_the_whole_review(
     assert dialog.comment.toPlainText() == PERFECT
     assert dialog.comment.isReadOnly()
     assert "Lagoon Villas" in dialog.windowTitle()
+    written = page.selected().created_at
+    assert written is not None
+    assert dialog.written.text() == long_datetime(written)  # "Mon 7 Dec 2026, 15:04"
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.findChild(ReviewDialog) is None, timeout=2000)

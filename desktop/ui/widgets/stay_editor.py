@@ -8,12 +8,10 @@ from datetime import date, timedelta
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QSpinBox,
     QWidget,
 )
 
@@ -24,51 +22,14 @@ from desktop.ui.dates import pydate, qdate, today
 from desktop.ui.formats import format_money, guests_text, nights_text
 from desktop.ui.session import Session
 from desktop.ui.widgets.availability import AvailabilityHint
+from desktop.ui.widgets.count_box import CountBox
 from desktop.ui.widgets.date_edit import date_edit
 from desktop.ui.widgets.forms import FieldRow, Form, set_buddy
 from desktop.ui.widgets.labels import note_label
 
-GUESTS_TYPED_RANGE = (-999, 99_999)  # what may be typed; what may be booked is said inline
-
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("StayEditor", text)
-
-
-class GuestsBox(QSpinBox):
-    """The guests: any number may be typed (0, -3, 9 over the limit) and the form says
-    what is wrong with it; the arrows stay between 1 and the destination's limit."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(*GUESTS_TYPED_RANGE)
-        self.setValue(1)
-        self._limit: int | None = None
-
-    @property
-    def limit(self) -> int | None:
-        """The destination's maximum (None until a destination is chosen)."""
-        return self._limit
-
-    def set_limit(self, limit: int | None) -> None:
-        self._limit = limit
-
-    def is_empty(self) -> bool:
-        return not self.cleanText().strip()
-
-    def stepBy(self, steps: int) -> None:
-        top = self._limit or 1
-        self.setValue(min(max(self.value() + steps, 1), max(top, 1)))
-        self.selectAll()
-
-    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
-        value, top = self.value(), max(self._limit or 1, 1)
-        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
-        if value < top:
-            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
-        if value > 1:
-            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
-        return flags
 
 
 class StayEditor(QObject):
@@ -102,7 +63,8 @@ class StayEditor(QObject):
         self.end_date = date_edit("endDate")
         self.nights = note_label("nights")
         self.end_row = FieldRow(self.end_date, self.nights)
-        self.guests = GuestsBox()
+        # Any number may be typed (0, -3, 9 over the limit): the form says what is wrong.
+        self.guests = CountBox()
         self.guests.setObjectName("guests")
         self.guests.setMinimumWidth(80)
         self.guests.setAlignment(Qt.AlignmentFlag.AlignRight)
