@@ -15,7 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.bookings import proposed_end, total_price
+from desktop.domain.bookings import (
+    StayRequest,
+    booking_horizon,
+    proposed_end,
+    stay_date_problems,
+    total_price,
+)
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import TEXT_MAX
 from desktop.ui.dates import pydate, qdate, today
@@ -55,6 +61,7 @@ class StayEditor(QObject):
             "Choose a destination to see the price."
         )
         self._end_touched = False  # a person set the end: moving the start keeps the nights
+        self._booked: StayRequest | None = None  # the stay as booked, when a booking changes
         self._programmatic = False
         self._total_label = total_label or tr("Total")
 
@@ -100,9 +107,10 @@ class StayEditor(QObject):
             lambda: pydate(self.start_date.date()), tr("the start date")
         )
 
-        first = today()
+        first = today()  # the server's: a workstation's clock may be a day off
         self._programmatic = True
         self.start_date.setMinimumDate(qdate(first))
+        self.start_date.setMaximumDate(qdate(booking_horizon(first)))
         self.start_date.setDate(qdate(first))
         self.end_date.setMinimumDate(qdate(first + timedelta(days=1)))
         self.end_date.setDate(qdate(first + timedelta(days=1)))
@@ -153,6 +161,11 @@ class StayEditor(QObject):
         self.start_date.setMinimumDate(qdate(earliest))
         self._programmatic = False
 
+    def set_booked(self, start: date, end: date, guests: int) -> None:
+        """The stay as booked (changing a booking): a start under way may stay as it is."""
+        self._booked = StayRequest(start, end, guests)
+        self._update()
+
     def set_destination(self, destination: DestinationRow | None, *, propose_end: bool) -> None:
         """A destination chosen: guests bounded by it, the end proposed from its duration."""
         self._destination = destination
@@ -174,6 +187,8 @@ class StayEditor(QObject):
         self._programmatic = True
         if qdate(start) < self.start_date.minimumDate():
             self.start_date.setMinimumDate(qdate(start))
+        if qdate(start) > self.start_date.maximumDate():
+            self.start_date.setMaximumDate(qdate(start))
         self.start_date.setDate(qdate(start))
         self.end_date.setMinimumDate(qdate(start + timedelta(days=1)))
         self.end_date.setDate(qdate(end))
@@ -186,12 +201,21 @@ class StayEditor(QObject):
 
     def problems(self) -> dict[str, str]:
         start, end, guests, requests = self.stay()
-        problems: dict[str, str] = {}
-        if start < today():
-            problems["start_date"] = tr("This date is in the past. Choose today or a later date.")
-        if end <= start:
-            problems["end_date"] = tr("The end date must be after the start date.")
         destination = self._destination
+        # The domain's date rules, in its words, judged by the server's today.
+        dates = stay_date_problems(
+            start,
+            end,
+            today=today(),
+            duration_days=destination.duration if destination is not None else None,
+            destination_name=destination.name if destination is not None else "",
+            booked=self._booked,
+        )
+        problems: dict[str, str] = {}
+        if "start_date" in dates:
+            problems["start_date"] = tr("The start date {0}").format(dates["start_date"])
+        if "end_date" in dates:
+            problems["end_date"] = tr("The end date {0}").format(dates["end_date"])
         if self.guests.is_empty():
             problems["guests"] = tr("Type how many guests are travelling.")
         elif guests < 1:
