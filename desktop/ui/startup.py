@@ -39,7 +39,7 @@ from desktop.domain.errors import (
     WayOut,
 )
 from desktop.domain.permissions import Actor
-from desktop.domain.validation import PASSWORD_MIN
+from desktop.domain.validation import email_problem, password_problem
 from desktop.ui.dialogs.fitting_dialog import FittingDialog
 from desktop.ui.errors import describe, explanation
 from desktop.ui.ops import run_op
@@ -408,12 +408,14 @@ class FirstAdminDialog(FittingDialog):
         problems: dict[str, str] = {}
         if not self.name.text().strip():
             problems["name"] = tr("Type the administrator's name.")
-        if "@" not in self.email.text():
+        # The domain's e-mail and password rules, in its words: the service asks them again.
+        email = self.email.text().strip()
+        if not email:
             problems["email"] = tr("Type an e-mail address such as name@example.com.")
-        if len(self.password.text()) < PASSWORD_MIN:
-            problems["password"] = tr("At least {0} characters.").format(PASSWORD_MIN)
-        elif self.password.text().strip().lower() == self.email.text().strip().lower():
-            problems["password"] = tr("The password must not be the e-mail address.")
+        elif (problem := email_problem(email)) is not None:
+            problems["email"] = problem
+        if (problem := password_problem(self.password.text(), email=email)) is not None:
+            problems["password"] = problem
         if self.repeat.text() != self.password.text():
             problems["repeat"] = tr("The two passwords differ.")
         return problems

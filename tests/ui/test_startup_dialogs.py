@@ -194,7 +194,7 @@ def test_first_administrator_messages_leave_the_fields_their_height(qtbot: QtBot
     qtbot.keyClicks(dialog.email, "ada@office.example")
     qtbot.keyClicks(dialog.password, "short")
     qtbot.keyClicks(dialog.repeat, "shorter")
-    qtbot.waitUntil(lambda: "At least 12 characters" in dialog.form.message("password"))
+    qtbot.waitUntil(lambda: "at least 12 characters long" in dialog.form.message("password"))
     qtbot.waitUntil(lambda: dialog.form.message("repeat") != "")
     settle(qtbot)
     assert _squeezed(dialog) == []
