@@ -190,7 +190,12 @@ class ConnectionDialog(FittingDialog):
         self.form.add("password", tr("Password"), self.password, required=False)
         self.form.add("sslmode", tr("TLS mode"), self.ssl_mode, required=False)
         self.form.add("sslrootcert", tr("CA file"), ca_row, required=False)
-        form_layout.addRow("", self.test_button)
+        # In a column of its own, so the Form's "still needed" line sits right above it.
+        test_box = QWidget()
+        test_column = QVBoxLayout(test_box)
+        test_column.setContentsMargins(0, 0, 0, 0)
+        test_column.addWidget(self.test_button)
+        form_layout.addRow("", test_box)
         form_layout.addRow("", self.test_result)
         form_layout.addRow("", self.use_anyway)
         layout.addWidget(self.server_box)

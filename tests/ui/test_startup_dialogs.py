@@ -265,6 +265,11 @@ def test_every_connection_field_is_in_the_form_with_its_message_line(qtbot: QtBo
     assert dialog.port.text() == "70000"
     qtbot.waitUntil(lambda: "70,000 is no port" in dialog.form.message("port"), timeout=2000)
     assert not dialog.test_button.isEnabled()
+    # What keeps Test connection off is said just above it, under the fields.
+    summary = dialog.form.summary
+    assert summary.text() == "To correct: Port."
+    top_of = _field_tops(dialog, [dialog.ca_file, summary, dialog.test_button])
+    assert top_of == sorted(top_of)
     dialog.port.setFocus()
     dialog.port.lineEdit().selectAll()
     qtbot.keyClicks(dialog.port, "6432")
