@@ -141,6 +141,47 @@ def _long_date(d: date) -> str:
     return f"{d:%d %b %Y}"
 
 
+def stay_date_problems(
+    start: date,
+    end: date,
+    *,
+    today: date,
+    duration_days: int | None,
+    destination_name: str,
+    booked: StayRequest | None = None,
+) -> dict[str, str]:
+    """What is wrong with a stay's dates, by field ("start_date", "end_date"); {} when nothing.
+
+    The one wording of the date rules: ``validate_stay`` refuses with it, and the
+    window says it under the fields as the dates are typed (``duration_days`` None:
+    the destination is not chosen yet, so its longest stay is not known). Each
+    message goes after the field's name ("[The start date] is in the past. ...").
+    ``today`` is the database server's date; ``booked`` as for ``validate_stay``.
+    """
+    problems: dict[str, str] = {}
+    new_start = booked is None or start != booked.start_date
+    new_dates = booked is None or (start, end) != (booked.start_date, booked.end_date)
+    if new_start and start < today:
+        problems["start_date"] = "is in the past. Choose today or a later date."
+    elif new_start and start > (horizon := booking_horizon(today)):
+        problems["start_date"] = (
+            f"is more than {BOOKING_HORIZON_YEARS} years ahead. Stays can start until "
+            f"{_long_date(horizon)}; choose an earlier date."
+        )
+    if end <= start:
+        problems["end_date"] = "must be after the start date."
+    elif new_dates and duration_days is not None:
+        nights = (end - start).days
+        longest = max_stay_nights(duration_days)
+        if nights > longest:
+            problems["end_date"] = (
+                f"makes a stay of {nights} nights; a stay at {destination_name} can be at most "
+                f"{longest} nights ({MAX_STAY_NIGHTS}, or the trip's own length if longer). "
+                "Choose an earlier end date, or book the rest as a second stay."
+            )
+    return problems
+
+
 def validate_stay(
     stay: StayRequest,
     *,
@@ -166,7 +207,6 @@ def validate_stay(
         booked.start_date,
         booked.end_date,
     )
-    new_start = booked is None or stay.start_date != booked.start_date
     new_guests = booked is None or stay.guests != booked.guests
     if new_dates and not destination_active:
         problems["destination"] = (
@@ -175,23 +215,16 @@ def validate_stay(
             else f"{destination_name} is not open for booking: this booking keeps its dates "
             "but cannot take new ones. Keep the dates, or cancel and book another destination."
         )
-    if new_start and stay.start_date < today:
-        problems["start_date"] = "is in the past. Choose today or a later date."
-    elif new_start and stay.start_date > (horizon := booking_horizon(today)):
-        problems["start_date"] = (
-            f"is more than {BOOKING_HORIZON_YEARS} years ahead. Stays can start until "
-            f"{_long_date(horizon)}; choose an earlier date."
+    problems.update(
+        stay_date_problems(
+            stay.start_date,
+            stay.end_date,
+            today=today,
+            duration_days=duration_days,
+            destination_name=destination_name,
+            booked=booked,
         )
-    nights = (stay.end_date - stay.start_date).days
-    longest = max_stay_nights(duration_days)
-    if stay.end_date <= stay.start_date:
-        problems["end_date"] = "must be after the start date."
-    elif new_dates and nights > longest:
-        problems["end_date"] = (
-            f"makes a stay of {nights} nights; a stay at {destination_name} can be at most "
-            f"{longest} nights ({MAX_STAY_NIGHTS}, or the trip's own length if longer). "
-            "Choose an earlier end date, or book the rest as a second stay."
-        )
+    )
     if stay.guests < 1:
         problems["guests"] = "must be at least 1."
     elif (new_guests or new_dates) and stay.guests > max_guests:

@@ -134,6 +134,7 @@ class ReviewRow:
     created_at: datetime | None
     updated_at: datetime | None
     version: str
+    voted_by_me: bool = False  # the person reading the list marked it helpful already
 
 
 @dataclass(frozen=True, slots=True)

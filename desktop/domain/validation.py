@@ -135,11 +135,29 @@ def clean_email(problems: Problems, value: str | None, field: str = "email") -> 
     return (value or "").strip().lower()
 
 
+def phone_problem(text: str) -> str | None:
+    """What is wrong with a phone number as typed, or None (also for none: it is optional).
+
+    The one phone rule: the services and the editors both ask it.
+    """
+    phone = text.strip()
+    if not phone:
+        return None
+    if len(phone) > PHONE_MAX:
+        return f"Phone is {len(phone)} characters long; at most {PHONE_MAX} fit. Shorten it."
+    if (problem := unstorable(phone)) is not None:
+        return f"Phone {problem}"
+    if not _PHONE.match(phone):
+        return "Phone may hold digits, spaces, + ( ) - . / only (5 to 20 of them)."
+    return None
+
+
 def clean_phone(problems: Problems, value: str | None, field: str = "phone") -> str | None:
-    phone = clean_text(problems, field, value, max_length=PHONE_MAX, required=False, label="Phone")
-    if phone is not None and not _PHONE.match(phone):
-        problems.add(field, "Phone may hold digits, spaces, + ( ) - . / only (5 to 20 of them).")
-    return phone
+    """The phone as stored (trimmed; None when none is given), or the problem added."""
+    phone = (value or "").strip()
+    if (problem := phone_problem(phone)) is not None:
+        problems.add(field, problem)
+    return phone or None
 
 
 def clean_money(
@@ -198,10 +216,27 @@ def clean_list(
     return list(seen)
 
 
-def check_password(problems: Problems, password: str, *, email: str | None, field: str) -> None:
+def password_problem(password: str, *, email: str | None) -> str | None:
+    """What is wrong with a new password, or None: the one password rule, which the
+    services, the command line and the password fields of the window all ask."""
     if len(password) < PASSWORD_MIN:
-        problems.add(field, f"Password must be at least {PASSWORD_MIN} characters long.")
-    elif len(password) > PASSWORD_MAX:
-        problems.add(field, f"Password can be at most {PASSWORD_MAX} characters long.")
-    elif email and password.strip().lower() == email.strip().lower():
-        problems.add(field, "Password must not be the e-mail address.")
+        return f"Password must be at least {PASSWORD_MIN} characters long."
+    if len(password) > PASSWORD_MAX:
+        return f"Password can be at most {PASSWORD_MAX} characters long."
+    if email and password.strip().lower() == email.strip().lower():
+        return "Password must not be the e-mail address."
+    return None
+
+
+def new_password_problem(current: str, new: str, *, email: str | None) -> str | None:
+    """A change of one's own password: the password rule, and not the current one again."""
+    if (problem := password_problem(new, email=email)) is not None:
+        return problem
+    if new == current:
+        return "The new password must differ from the current one."
+    return None
+
+
+def check_password(problems: Problems, password: str, *, email: str | None, field: str) -> None:
+    if (problem := password_problem(password, email=email)) is not None:
+        problems.add(field, problem)

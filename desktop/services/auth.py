@@ -24,6 +24,7 @@ from desktop.domain.validation import (
     check_password,
     clean_email,
     clean_text,
+    new_password_problem,
 )
 from desktop.services.context import Service, ServiceContext
 from desktop.services.passwords import Passwords
@@ -167,9 +168,8 @@ class AuthService(Service):
     def change_own_password(self, actor: Actor, current: str, new: str) -> None:
         _refuse_impossible_password(current, "current_password")
         problems = Problems()
-        check_password(problems, new, email=actor.email, field="new_password")
-        if current == new:
-            problems.add("new_password", "The new password must differ from the current one.")
+        if (problem := new_password_problem(current, new, email=actor.email)) is not None:
+            problems.add("new_password", problem)
         problems.raise_if_any()
         with self.ctx.units_of_work() as uow:
             found = uow.people.find_by_email(actor.email)

@@ -1,4 +1,5 @@
-"""Reference data every screen needs, cached in memory and dropped when it changes.
+"""Reference data every screen needs, cached in memory and dropped when it changes,
+and the server's clock, which every screen's "today" follows.
 
 The design caches frequently read data in Redis for its web servers. A desktop
 client gets the same effect without another server: destinations for the
@@ -16,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from desktop.domain.changes import Change
@@ -33,6 +35,14 @@ _BATCH = 1000
 class _Entry(Generic[T]):
     value: T
     loaded_at: float
+
+
+@dataclass(frozen=True)
+class ServerTime:
+    """The database server's clock at one moment: what "now" and "today" mean to every rule."""
+
+    now: datetime  # aware, in the server's time zone
+    today: date  # the server's current_date
 
 
 class ReferenceData(Service):
@@ -65,6 +75,16 @@ class ReferenceData(Service):
         """Staff members' names by id (who did what)."""
         actor.require(Permission.VIEW_AUDIT)
         return self._cached("staff", self._load_staff)
+
+    def server_time(self, actor: Actor) -> ServerTime:
+        """The server's date and time, never cached.
+
+        The services judge stays by the server's today (a workstation's clock may be a
+        day off); the window reads this to offer and judge dates the same way.
+        """
+        actor.require(Permission.VIEW_BOOKINGS)
+        with self.ctx.reading() as uow:
+            return ServerTime(now=uow.database_now(), today=uow.database_today())
 
     # -- the listener's side -------------------------------------------------------
 

@@ -38,7 +38,7 @@ class ReviewService(Service):
         actor.require(Permission.VIEW_REVIEWS)
         check_review_filter(f)
         with self.ctx.reading() as uow:
-            return uow.reviews.page(f, request)
+            return uow.reviews.page(f, request, voter_id=actor.id)
 
     def count(self, actor: Actor, f: ReviewFilter) -> RowCount:
         actor.require(Permission.VIEW_REVIEWS)
@@ -49,7 +49,7 @@ class ReviewService(Service):
     def get(self, actor: Actor, review_id: int) -> ReviewRow:
         actor.require(Permission.VIEW_REVIEWS)
         with self.ctx.reading() as uow:
-            return uow.reviews.get(review_id)
+            return uow.reviews.get_for(review_id, actor.id)
 
     def create(self, actor: Actor, review: NewReview) -> ReviewRow:
         """A review of a completed booking of the customer's own; one per stay."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, QTimer, Signal
@@ -23,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.permissions import Permission
+from desktop.services.reference import ServerTime
 from desktop.ui.app_state import settings
+from desktop.ui.dates import follow_server_clock
 from desktop.ui.dialogs import open_dialog
 from desktop.ui.dialogs.password import ChangePasswordDialog
 from desktop.ui.live import LiveUpdates, set_current_live
-from desktop.ui.ops import ops
+from desktop.ui.ops import ops, run_op
 from desktop.ui.pages.audit import AuditPage
 from desktop.ui.pages.base import ListPage
 from desktop.ui.pages.bookings import BookingsPage
@@ -38,6 +42,9 @@ from desktop.ui.pages.staff import StaffPage
 from desktop.ui.resources import app_icon, icon
 from desktop.ui.session import Session
 from desktop.version import APP_NAME, __version__
+
+log = logging.getLogger(__name__)
+SERVER_CLOCK_READ_MS = 60 * 60 * 1000  # one small query an hour
 
 
 def tr(text: str) -> str:
@@ -115,6 +122,14 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(session.office, self)
         set_current_live(self.live)  # editors opened from anywhere listen to it
         self.live.connection_changed.connect(self._connection_changed)
+        # "Today" in every page and dialog is the server's, as the services judge it: read
+        # when the window opens, when the connection is back, and hourly (a computer's
+        # clock may be set meanwhile, which would move the offset kept).
+        follow_server_clock(session.clock)
+        self.live.reconnected.connect(self.read_server_clock)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(SERVER_CLOCK_READ_MS)
+        self._clock_timer.timeout.connect(self.read_server_clock)
 
         self.pages: dict[str, Page] = {}
         self.specs: list[PageSpec] = [p for p in PAGES if session.can(p.permission)]
@@ -141,6 +156,8 @@ class MainWindow(QMainWindow):
         if self.navigation.currentRow() < 0 and self.specs:
             self.navigation.setCurrentRow(0)
         self.live.start()
+        self.read_server_clock()
+        self._clock_timer.start()
 
     # -- pages -------------------------------------------------------------------
 
@@ -317,6 +334,30 @@ class MainWindow(QMainWindow):
             + ("" if up else tr(" (unreachable)"))
         )
 
+    def read_server_clock(self) -> None:
+        """Learn the server's time (off the GUI thread); the actions follow its today."""
+        office, actor, clock = self.session.office, self.session.actor, self.session.clock
+
+        def work() -> tuple[datetime, ServerTime, datetime]:
+            asked = clock.workstation_now()
+            told = office.reference.server_time(actor)
+            return asked, told, clock.workstation_now()
+
+        def done(answer: tuple[datetime, ServerTime, datetime]) -> None:
+            asked, told, answered = answer
+            clock.learn(told.now, told.today, asked=asked, answered=answered)
+            log.info("The server's clock is %s ahead of this computer's", clock.offset)
+            for page in self.pages.values():
+                page.refresh_actions()  # Complete waits for the end date by the server's today
+
+        # Unreachable: the workstation's date meanwhile; the reconnection reads it again.
+        run_op(
+            work,
+            done,
+            parent=self,
+            on_failed=lambda exc: log.info("Could not read the server's clock: %s", exc),
+        )
+
     def sign_out(self) -> None:
         self._signing_out = True
         self.close()
@@ -348,6 +389,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         set_current_live(None)
+        follow_server_clock(None)
+        self._clock_timer.stop()
         self.live.stop()
         self.save_layout()
         ops().wait_for_done(10_000)

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop.domain.images import reference_digest
 from desktop.ui.formats import format_money, long_date
 
 
@@ -43,6 +44,20 @@ def show_date(value: Any) -> str:
 def show_list(value: Any) -> str:
     items = [str(item) for item in value or ()]
     return "\n".join(f"• {item}" for item in items) if items else tr("(none)")
+
+
+def picture_words(reference: str) -> str | None:
+    """A stored picture's reference in words ("picture stored in the database (ab12…)");
+    None for anything else (a web address, an old file path), which reads as it is."""
+    digest = reference_digest(reference)
+    if digest is None:
+        return None
+    return tr("picture stored in the database ({0}…)").format(digest[:12])
+
+
+def show_images(value: Any) -> str:
+    """A destination's pictures, one per line: stored ones in words, addresses as they are."""
+    return show_list([picture_words(str(item)) or str(item) for item in value or ()])
 
 
 def show_yes_no(value: Any) -> str:

@@ -7,14 +7,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -41,13 +39,16 @@ from desktop.domain.errors import (
     WayOut,
 )
 from desktop.domain.permissions import Actor
-from desktop.domain.validation import PASSWORD_MIN
+from desktop.domain.validation import email_problem, password_problem
+from desktop.ui.dialogs.fitting_dialog import FittingDialog
 from desktop.ui.errors import describe, explanation
 from desktop.ui.ops import run_op
+from desktop.ui.widgets.count_box import CountBox
 from desktop.ui.widgets.forms import FieldMessage, Form
 from desktop.version import APP_NAME
 
 SSL_MODES = ("prefer", "require", "verify-ca", "verify-full", "disable")
+PORTS = (1, 65535)
 
 
 def tr(text: str) -> str:
@@ -74,37 +75,7 @@ def _title(text: str) -> QLabel:
     return label
 
 
-class _FitsItsContent(QDialog):
-    """A dialog whose height follows its content as messages come and go.
-
-    Qt does not give a top-level window the height its word-wrapped labels need
-    (height-for-width is not part of a layout's minimum size), so a message
-    appearing under a field squeezed the fields above it, or was clipped. After
-    each layout change the height is set to what the layout needs at this width.
-    """
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self._fit_height()
-        return handled
-
-    def _fit_height(self) -> None:
-        layout = self.layout()
-        if layout is None:
-            return
-        width = self.width()
-        needed = (
-            layout.totalHeightForWidth(width)
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        needed = max(needed, layout.totalMinimumSize().height())
-        if needed > 0 and needed != self.height():
-            self.resize(width, needed)
-
-
-class ConnectionDialog(_FitsItsContent):
+class ConnectionDialog(FittingDialog):
     """First run (or "Connection settings…"): the local database, or the shared server.
 
     It opens on what is saved. For a shared server, Continue waits for a passed
@@ -162,9 +133,10 @@ class ConnectionDialog(_FitsItsContent):
         form_layout = QFormLayout(self.server_box)
         self.host = QLineEdit()
         self.host.setPlaceholderText("db.office.example")
-        self.port = QSpinBox()
-        self.port.setRange(1, 65535)
+        self.port = CountBox(limit=PORTS[1])  # 0 or 70000 typed is said, not corrected
+        self.port.setObjectName("port")
         self.port.setValue(5432)
+        self.port.setMinimumWidth(100)
         self.database = QLineEdit("exotic_travel")
         self.user = QLineEdit()
         self.password = QLineEdit()
@@ -210,14 +182,20 @@ class ConnectionDialog(_FitsItsContent):
         # The form's own button is "Test connection": it needs the fields filled in.
         # Continue follows the test (``_update_continue``).
         self.form = Form(form_layout, self.test_button, self._problems, self)
-        self.form.add("host", tr("Host"), self.host)
-        form_layout.addRow(tr("Port"), self.port)
-        self.form.add("database", tr("Database"), self.database)
-        self.form.add("user", tr("User"), self.user)
-        form_layout.addRow(tr("Password"), self.password)
-        form_layout.addRow(tr("TLS mode"), self.ssl_mode)
-        self.form.add("sslrootcert", tr("CA file"), ca_row)
-        form_layout.addRow("", self.test_button)
+        # Every field in the Form: each keeps its message line, so the rows are evenly spaced.
+        self.form.add("host", tr("Host"), self.host, required=True)
+        self.form.add("port", tr("Port"), self.port, required=True)
+        self.form.add("database", tr("Database"), self.database, required=True)
+        self.form.add("user", tr("User"), self.user, required=True)
+        self.form.add("password", tr("Password"), self.password, required=False)
+        self.form.add("sslmode", tr("TLS mode"), self.ssl_mode, required=False)
+        self.form.add("sslrootcert", tr("CA file"), ca_row, required=False)
+        # In a column of its own, so the Form's "still needed" line sits right above it.
+        test_box = QWidget()
+        test_column = QVBoxLayout(test_box)
+        test_column.setContentsMargins(0, 0, 0, 0)
+        test_column.addWidget(self.test_button)
+        form_layout.addRow("", test_box)
         form_layout.addRow("", self.test_result)
         form_layout.addRow("", self.use_anyway)
         layout.addWidget(self.server_box)
@@ -231,7 +209,7 @@ class ConnectionDialog(_FitsItsContent):
         self.ssl_mode.currentIndexChanged.connect(lambda _i: self.form.revalidate())
         for line in (self.host, self.database, self.user, self.password, self.ca_file):
             line.textChanged.connect(self._values_changed)
-        self.port.valueChanged.connect(self._values_changed)
+        self.port.textChanged.connect(self._values_changed)
         self.ssl_mode.currentIndexChanged.connect(self._values_changed)
         if current is not None:
             self._fill(current)
@@ -256,7 +234,7 @@ class ConnectionDialog(_FitsItsContent):
         self.problem.show_problem(None)
         self.form.revalidate()
         self._update_continue()
-        self.adjustSize()
+        self.fit(shrink=True)  # the server's fields come or go: the height follows
 
     def _values_changed(self, *_args: object) -> None:
         """Typing after a test: its verdict holds only for the values it tested."""
@@ -305,6 +283,12 @@ class ConnectionDialog(_FitsItsContent):
             problems["host"] = tr("Type the server's name or address.")
         if not self.database.text().strip():
             problems["database"] = tr("Type the database's name.")
+        if self.port.is_empty():
+            problems["port"] = tr("Type the server's port; PostgreSQL's own is 5432.")
+        elif not PORTS[0] <= self.port.value() <= PORTS[1]:
+            problems["port"] = tr("{0} is no port: a port is a number from {1} to {2}.").format(
+                QLocale().toString(self.port.value()), PORTS[0], PORTS[1]
+            )
         if not self.user.text().strip():
             problems["user"] = tr("Type the user name the administrator gave you.")
         if self.ssl_mode.currentText().startswith("verify") and not self.ca_file.text().strip():
@@ -376,7 +360,7 @@ class ConnectionDialog(_FitsItsContent):
         self.accept()
 
 
-class FirstAdminDialog(_FitsItsContent):
+class FirstAdminDialog(FittingDialog):
     """The database has no staff account: create the first administrator."""
 
     created = Signal(object)  # Actor
@@ -413,10 +397,10 @@ class FirstAdminDialog(_FitsItsContent):
         self.ok_button.setText(tr("Create administrator"))
         _enter_never_cancels(self.buttons)
         self.form = Form(form_layout, self.ok_button, self._problems, self)
-        self.form.add("name", tr("Name"), self.name)
-        self.form.add("email", tr("E-mail"), self.email)
-        self.form.add("password", tr("Password"), self.password)
-        self.form.add("repeat", tr("Repeat password"), self.repeat)
+        self.form.add("name", tr("Name"), self.name, required=True)
+        self.form.add("email", tr("E-mail"), self.email, required=True)
+        self.form.add("password", tr("Password"), self.password, required=True)
+        self.form.add("repeat", tr("Repeat password"), self.repeat, required=True)
         self.general = FieldMessage()
         self.form.general_message(self.general)
         layout.addWidget(self.general)
@@ -429,12 +413,14 @@ class FirstAdminDialog(_FitsItsContent):
         problems: dict[str, str] = {}
         if not self.name.text().strip():
             problems["name"] = tr("Type the administrator's name.")
-        if "@" not in self.email.text():
+        # The domain's e-mail and password rules, in its words: the service asks them again.
+        email = self.email.text().strip()
+        if not email:
             problems["email"] = tr("Type an e-mail address such as name@example.com.")
-        if len(self.password.text()) < PASSWORD_MIN:
-            problems["password"] = tr("At least {0} characters.").format(PASSWORD_MIN)
-        elif self.password.text().strip().lower() == self.email.text().strip().lower():
-            problems["password"] = tr("The password must not be the e-mail address.")
+        elif (problem := email_problem(email)) is not None:
+            problems["email"] = problem
+        if (problem := password_problem(self.password.text(), email=email)) is not None:
+            problems["password"] = problem
         if self.repeat.text() != self.password.text():
             problems["repeat"] = tr("The two passwords differ.")
         return problems
@@ -463,7 +449,7 @@ class FirstAdminDialog(_FitsItsContent):
         run_op(lambda: create(name, email, password), done, on_failed=failed, busy=True)  # type: ignore[operator]
 
 
-class SignInDialog(_FitsItsContent):
+class SignInDialog(FittingDialog):
     """E-mail and password, and which server and database they are for."""
 
     def __init__(
@@ -555,7 +541,7 @@ class SignInDialog(_FitsItsContent):
         run_op(lambda: sign_in(email, password), done, on_failed=failed, busy=True)  # type: ignore[operator]
 
 
-class StartupFailedDialog(_FitsItsContent):
+class StartupFailedDialog(FittingDialog):
     """The database could not be opened: what happened, what to do, and the ways out.
 
     ``choice`` is the way out the person took (Quit when the dialog is closed). "Show

@@ -156,6 +156,7 @@ TABLE: dict[str, tuple[frozenset[Role], Call]] = {
     "reviews.delete": (ADMIN_MODERATOR, lambda o, a: o.reviews.delete(a, NOWHERE)),
     "reference.destinations": (STAFF, lambda o, a: o.reference.destinations(a)),
     "reference.staff_names": (ADMIN_MODERATOR, lambda o, a: o.reference.staff_names(a)),
+    "reference.server_time": (STAFF, lambda o, a: o.reference.server_time(a)),
     "staff.get": (ADMIN, lambda o, a: o.staff.get(a, NOWHERE)),
     "staff.page": (ADMIN, lambda o, a: o.staff.page(a, PersonFilter(), PAGE)),
     "staff.count": (ADMIN, lambda o, a: o.staff.count(a, PersonFilter())),

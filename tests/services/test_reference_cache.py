@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,8 @@ from desktop.bootstrap import BackOffice
 from desktop.domain.changes import Change
 from desktop.domain.permissions import Actor
 from desktop.services.destinations import DestinationDraft
-from tests.services.conftest import destination_draft
+from tests.factories import server_today
+from tests.services.conftest import FakeClock, destination_draft
 
 
 class Statements:
@@ -136,3 +138,19 @@ def test_entries_expire(
     now[0] += 2
     office.reference.destinations(agent)
     assert len(reads.sent) == 2
+
+
+# -- the server's clock --------------------------------------------------------------
+
+
+def test_the_server_time_is_the_servers_whatever_the_workstation_clock_says(
+    engine: Engine, office: BackOffice, agent: Actor, clock: FakeClock
+) -> None:
+    clock.advance(days=3)  # this workstation runs three days fast
+    before = datetime.now(UTC)
+    told = office.reference.server_time(agent)
+    after = datetime.now(UTC)
+    assert told.today == server_today(engine)
+    assert told.now.tzinfo is not None
+    assert before - timedelta(seconds=5) <= told.now <= after + timedelta(seconds=5)
+    assert told.today != clock.today()

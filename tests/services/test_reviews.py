@@ -326,6 +326,26 @@ def test_one_person_voting_again_is_told_so_and_changes_nothing(
     assert votes == RowCount(1, exact=True)
 
 
+def test_each_reader_sees_whether_they_voted_themselves(
+    office: BackOffice, admin: Actor, agent: Actor, moderator: Actor
+) -> None:
+    s = stay(office.engine)
+    review = office.reviews.create(agent, NewReview(s.customer_id, s.booking_id, 5))
+    office.reviews.mark_helpful(agent, review.id)
+
+    def listed(reader: Actor) -> bool:
+        rows = office.reviews.page(reader, ReviewFilter(), PageRequest(Sort("id"))).rows
+        return next(r for r in rows if r.id == review.id).voted_by_me
+
+    assert listed(agent)
+    assert office.reviews.get(agent, review.id).voted_by_me
+    assert not listed(moderator)
+    assert not office.reviews.get(moderator, review.id).voted_by_me
+    office.reviews.mark_helpful(moderator, review.id)
+    assert listed(moderator)
+    assert not listed(admin)
+
+
 def test_one_person_clicking_ten_times_at_once_counts_once(
     office: BackOffice, admin: Actor, agent: Actor
 ) -> None:

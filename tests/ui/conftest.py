@@ -16,6 +16,7 @@ from desktop.bootstrap import BackOffice, Connection, build
 from desktop.db.engine import build_engine
 from desktop.domain.permissions import Actor
 from desktop.ui.app import make_application
+from desktop.ui.dates import follow_server_clock
 from desktop.ui.live import connection
 from desktop.ui.ops import ops
 from desktop.ui.session import Session
@@ -68,6 +69,7 @@ def no_worker_left_running(qapp: QApplication) -> Iterator[None]:
     assert finished, "a worker was still running 10 s after the test"
     assert ops().pending == 0, "a worker's result was never delivered"
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+    follow_server_clock(None)  # a window left open must not lend its clock to the next test
 
 
 def make_session(back_office: BackOffice, actor: Actor) -> Session:

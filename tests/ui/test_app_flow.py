@@ -45,7 +45,7 @@ def _create_first_admin(qtbot: QtBot, dialog: FirstAdminDialog) -> None:
     qtbot.keyClicks(dialog.email, "ada@office.example")
     qtbot.keyClicks(dialog.password, "short")
     qtbot.keyClicks(dialog.repeat, "short")
-    qtbot.waitUntil(lambda: "At least 12 characters" in dialog.form.message("password"))
+    qtbot.waitUntil(lambda: "at least 12 characters long" in dialog.form.message("password"))
     assert not _ok(dialog).isEnabled()
     dialog.password.clear()
     dialog.repeat.clear()

@@ -27,7 +27,7 @@ from desktop.ui.dialogs.audit_entry import (
     REMOVED_COLOR,
     AuditEntryDialog,
 )
-from desktop.ui.formats import format_date, format_money
+from desktop.ui.formats import format_money, long_date, long_datetime
 from desktop.ui.main_window import PAGES, MainWindow
 from desktop.ui.pages.audit import AuditPage
 from tests.services.conftest import FakeClock, destination_draft
@@ -172,12 +172,14 @@ def test_an_entry_shows_before_and_after_with_the_changes_marked(
     assert dialog.who.text() == f"Alex Agent (#{agent.id})"
     assert dialog.where.text() == "10.20.30.40"
     assert dialog.agent.text() == "ExoticTravelBackOffice/test"
+    assert dialog.when.text() == long_datetime(entry.created_at)  # "Mon 7 Dec 2026, 15:04"
     start = clock.today() + timedelta(days=20)
     rows = {r[0]: r[1:] for r in dialog.rows()}
-    assert rows["Start date"] == (format_date(start), format_date(start + timedelta(days=1)))
+    # A dialog says dates in full, as every dialog does.
+    assert rows["Start date"] == (long_date(start), long_date(start + timedelta(days=1)))
     assert rows["End date"] == (
-        format_date(start + timedelta(days=5)),
-        format_date(start + timedelta(days=8)),
+        long_date(start + timedelta(days=5)),
+        long_date(start + timedelta(days=8)),
     )
     assert rows["Guests"] == ("2", "3")
     assert rows["Total price"] == (

@@ -33,6 +33,7 @@ from desktop.ui.dialogs.destination_editor import DestinationEditor
 from desktop.ui.dialogs.edited_record import EditedRecord
 from desktop.ui.dialogs.staff_editor import StaffEditor
 from desktop.ui.live import LiveUpdates, set_current_live
+from tests.factories import png
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import SECOND_MS, make_session, settle
 
@@ -527,3 +528,40 @@ def test_a_booking_changed_in_a_while_bs_cancel_dialog_is_open_reloads_on_reques
     settle(qtbot)
     stored = office.bookings.get(agent, booking.id)
     assert (stored.status, stored.guests) == (BookingStatus.CANCELLED, 3)
+
+
+def test_pictures_changed_on_both_workstations_are_compared_in_words(
+    qtbot: QtBot,
+    office: BackOffice,
+    office_b: BackOffice,
+    window_b: QWidget,
+    live_b: LiveUpdates,
+    admin: Actor,
+    moderator: Actor,
+) -> None:
+    hut = office.images.store(admin, png(3, 2)).reference
+    reef = office.images.store(admin, png(4, 2)).reference
+    lagoon = office.destinations.create(admin, destination_draft(images=(hut,)))
+    editor = DestinationEditor(make_session(office_b, admin), lagoon, window_b)
+    editor.show()
+    settle(qtbot)
+    editor.images.set_images([])  # B removes the hut's picture
+    office.destinations.update(  # while A adds the reef's
+        moderator, lagoon.id, lagoon.version, destination_draft(images=(hut, reef))
+    )
+    _told_within_a_second(qtbot, editor.record, time.monotonic())
+    qtbot.waitUntil(editor.compare_button.isVisible, timeout=2 * SECOND_MS)
+    qtbot.mouseClick(editor.compare_button, Qt.MouseButton.LeftButton)
+    dialog = _conflict_dialog(qtbot, editor.record)
+    assert dialog.to_decide() == ["images"]
+
+    def words(reference: str) -> str:
+        return f"• picture stored in the database ({reference.removeprefix('db-image:')[:12]}…)"
+
+    assert dialog.shown("images", "original") == words(hut)
+    assert dialog.shown("images", THEIRS) == f"{words(hut)}\n{words(reef)}"
+    assert dialog.shown("images", MINE) == "(none)"
+    assert "db-image:" not in "".join(
+        dialog.shown("images", column) for column in ("original", THEIRS, MINE)
+    )
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)

@@ -25,14 +25,18 @@ from desktop.ui.dialogs.customer_editor import CustomerEditor
 from desktop.ui.dialogs.destination_editor import DestinationEditor
 from desktop.ui.dialogs.new_booking import NewBookingDialog
 from desktop.ui.dialogs.new_customer import NewCustomerDialog
+from desktop.ui.formats import long_datetime
 from desktop.ui.widgets.forms import Form
 from tests.services.conftest import FakeClock, destination_draft
 from tests.ui.conftest import is_closed, make_session, settle
 
 
 def _caption(form: Form, editor: QWidget) -> str:
-    """The label a person reads beside a field."""
+    """The label a person reads beside a field (the editor may sit in a row with notes)."""
     box = editor.parentWidget()
+    while box is not None and not isinstance(form._layout.labelForField(box), QLabel):
+        box = box.parentWidget()
+    assert box is not None
     label = form._layout.labelForField(box)
     assert isinstance(label, QLabel)
     return label.text()
@@ -185,6 +189,79 @@ def test_guests_typed_out_of_range_are_said_not_corrected(
     assert guests.value() == 4
     qtbot.waitUntil(dialog.save_button.isEnabled, timeout=2000)
     assert dialog.form.message("guests") == ""
+
+
+def test_a_destinations_counts_typed_out_of_range_are_said_not_corrected(
+    qtbot: QtBot, office: BackOffice, admin: Actor
+) -> None:
+    lagoon = office.destinations.create(admin, destination_draft(duration=7, max_guests=4))
+    editor = DestinationEditor(make_session(office, admin), lagoon)
+    editor.show()  # not qtbot's to close: a saved editor closes and deletes itself
+    qtbot.waitExposed(editor)
+    settle(qtbot)
+
+    for box, name, typed, expected in (
+        (editor.duration, "duration", "0", "0 days cannot be a trip: it lasts at least 1 day."),
+        (editor.duration, "duration", "-3", "-3 days cannot be a trip"),
+        (editor.duration, "duration", "400", "400 days is too long: a trip lasts at most 365"),
+        (editor.max_guests, "max_guests", "0", "0 guests cannot be the most it takes"),
+        (editor.max_guests, "max_guests", "1200", "1,200 guests are too many: at most 1,000"),
+    ):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box, typed)
+        qtbot.keyClick(box, Qt.Key.Key_Tab)  # leaving the field corrects nothing
+        assert box.text() == typed
+        qtbot.waitUntil(lambda n=name, e=expected: e in editor.form.message(n), timeout=2000)
+        assert not editor.save_button.isEnabled()
+        assert "To correct:" in editor.form.summary.text()
+        box.setFocus()
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box, "5")
+        qtbot.waitUntil(lambda n=name: editor.form.message(n) == "", timeout=2000)
+
+    # An emptied count keeps Save off too, until a number is typed.
+    editor.duration.setFocus()
+    editor.duration.lineEdit().selectAll()
+    qtbot.keyClick(editor.duration, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: not editor.save_button.isEnabled(), timeout=2000)
+    qtbot.keyClicks(editor.duration, "9")
+    # The arrows stay within what makes sense.
+    editor.max_guests.setFocus()
+    editor.max_guests.lineEdit().selectAll()
+    qtbot.keyClicks(editor.max_guests, "999")
+    for _ in range(3):
+        qtbot.keyClick(editor.max_guests, Qt.Key.Key_Up)
+    assert editor.max_guests.value() == 1000
+    qtbot.waitUntil(editor.save_button.isEnabled, timeout=2000)
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: is_closed(editor), timeout=5000)
+    saved = office.destinations.get(admin, lagoon.id)
+    assert (saved.duration, saved.max_guests) == (9, 1000)
+
+
+def test_an_opened_destination_marks_its_required_fields_and_says_when_in_full(
+    qtbot: QtBot, office: BackOffice, admin: Actor
+) -> None:
+    lagoon = office.destinations.create(admin, destination_draft())
+    editor = DestinationEditor(make_session(office, admin), lagoon)
+    _show(qtbot, editor)
+    form = editor.form
+    # Filled in, yet marked: what may not be left empty is plain before anything is emptied.
+    for field, caption in (
+        (editor.name, "&Name *"),
+        (editor.description, "&Description *"),
+        (editor.country, "C&ountry *"),
+        (editor.city, "C&ity *"),
+        (editor.price, "&Price *"),
+        (editor.features.input, "&Features"),
+        (editor.duration, "D&uration"),
+    ):
+        assert _caption(form, field) == caption
+    assert lagoon.updated_at is not None
+    # A dialog says a moment in full ("Mon 7 Dec 2026, 15:04"), not as a list does.
+    assert f"last changed {long_datetime(lagoon.updated_at)}" in editor.summary.text()
 
 
 def test_moving_to_free_dates_clears_the_overlap_refusal(

@@ -101,7 +101,7 @@ def test_the_new_password_follows_the_rule_before_anything_is_sent(
     _type(qtbot, dialog.repeat, agent.email)
     message = _message_under(dialog.new_password)
     qtbot.waitUntil(message.isVisible)
-    assert message.text() == "The password must not be your e-mail address."
+    assert message.text() == "Password must not be the e-mail address."  # the domain's words
     _type(qtbot, dialog.new_password, "short")
-    qtbot.waitUntil(lambda: message.text() == "At least 12 characters.")
+    qtbot.waitUntil(lambda: message.text() == "Password must be at least 12 characters long.")
     assert not dialog.save_button.isEnabled()

@@ -11,13 +11,14 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.bootstrap import BackOffice
-from desktop.domain.listing import ReviewFilter
+from desktop.domain.listing import PageRequest, ReviewFilter, Sort
 from desktop.domain.permissions import Actor
 from desktop.domain.records import DestinationRow
 from desktop.services.bookings import NewBooking
 from desktop.services.people import PersonDetails
 from desktop.services.reviews import NewReview
 from desktop.ui.dialogs.review_view import ReviewDialog
+from desktop.ui.formats import long_datetime
 from desktop.ui.pages.reviews import ReviewsPage
 from tests.factories import let_days_pass
 from tests.services.conftest import FakeClock, destination_draft
@@ -200,13 +201,40 @@ def test_agents_mark_helpful_but_cannot_delete(
     review = page.model.row(row)
     assert "1 person found this review of Lagoon Villas helpful" in page.notice.text()
 
-    page.helpful_action.trigger()  # one vote per person: the second is refused, saying why
-    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "errorDialog") is not None, timeout=3000)
-    box = page.findChild(QMessageBox, "errorDialog")
-    assert box is not None
-    assert "already marked this review helpful" in box.text()
-    box.close()
+    # One vote per person: the action says so at once, instead of a refusal after a click.
+    assert review.voted_by_me
+    assert not page.helpful_action.isEnabled()
+    assert page.helpful_action.toolTip() == "You marked this review helpful already."
+    page.helpful_action.trigger()
+    settle(qtbot)
+    assert page.findChild(QMessageBox, "errorDialog") is None
     assert office.reviews.get(agent, review.id).helpful_count == 1
+    # Another review, not voted for yet, can be marked; the vote is the agent's own.
+    _select(qtbot, page, "Too windy for us")
+    assert page.helpful_action.isEnabled()
+    _select(qtbot, page, "Lovely staff")
+    assert not page.helpful_action.isEnabled()
+
+
+def test_a_vote_given_elsewhere_shows_when_the_list_is_opened(
+    qtbot: QtBot, office: BackOffice, admin: Actor, agent: Actor, clock: FakeClock
+) -> None:
+    _reviewed_stays(office, admin, agent, clock)
+    lovely = next(
+        r
+        for r in office.reviews.page(agent, ReviewFilter(), PageRequest(Sort("id"))).rows
+        if r.comment == "Lovely staff"
+    )
+    office.reviews.mark_helpful(admin, lovely.id)  # someone else's vote: not the agent's
+    office.reviews.mark_helpful(agent, lovely.id)  # the agent's, on another workstation
+    page = _open_page(qtbot, office, agent)
+    _select(qtbot, page, "Lovely staff")
+    assert not page.helpful_action.isEnabled()
+    assert page.helpful_action.toolTip() == "You marked this review helpful already."
+
+    mine = _open_page(qtbot, office, admin)
+    _select(qtbot, mine, "Perfect house reef.\nWe would come back tomorrow.")
+    assert mine.helpful_action.isEnabled()  # the admin voted for another review only
 
 
 def test_enter_opens_the_whole_review(
@@ -222,5 +250,8 @@ def test_enter_opens_the_whole_review(
     assert dialog.comment.toPlainText() == PERFECT
     assert dialog.comment.isReadOnly()
     assert "Lagoon Villas" in dialog.windowTitle()
+    written = page.selected().created_at
+    assert written is not None
+    assert dialog.written.text() == long_datetime(written)  # "Mon 7 Dec 2026, 15:04"
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.findChild(ReviewDialog) is None, timeout=2000)

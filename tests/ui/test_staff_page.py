@@ -128,7 +128,7 @@ def test_creates_a_staff_member_who_can_then_sign_in(
     qtbot.keyClicks(editor.password, "too short")
     password_message = _message_under(editor.password)
     qtbot.waitUntil(password_message.isVisible)
-    assert password_message.text() == "At least 12 characters."
+    assert password_message.text() == "Password must be at least 12 characters long."
 
     editor.password.clear()
     qtbot.keyClicks(editor.password, NEW_PASSWORD)

@@ -14,7 +14,9 @@ from sqlalchemy import URL
 
 from desktop.config import ServerSettings
 from desktop.ui.app import AppController
+from desktop.ui.dialogs.fitting_dialog import FittingDialog
 from desktop.ui.startup import ConnectionDialog, FirstAdminDialog, StartupFailedDialog
+from desktop.ui.widgets.forms import Form
 from tests import startup_failures as fail
 from tests.ui.conftest import settle
 
@@ -192,7 +194,7 @@ def test_first_administrator_messages_leave_the_fields_their_height(qtbot: QtBot
     qtbot.keyClicks(dialog.email, "ada@office.example")
     qtbot.keyClicks(dialog.password, "short")
     qtbot.keyClicks(dialog.repeat, "shorter")
-    qtbot.waitUntil(lambda: "At least 12 characters" in dialog.form.message("password"))
+    qtbot.waitUntil(lambda: "at least 12 characters long" in dialog.form.message("password"))
     qtbot.waitUntil(lambda: dialog.form.message("repeat") != "")
     settle(qtbot)
     assert _squeezed(dialog) == []
@@ -205,3 +207,85 @@ def test_a_failed_test_shows_its_whole_message(qtbot: QtBot, home: Path) -> None
     _test_connection(qtbot, dialog)
     assert dialog.test_result.property("state") == "error"
     assert _squeezed(dialog) == []
+
+
+def _caption(form: Form, name: str) -> str:
+    """A field's label as shown, with its required mark if it has one."""
+    label = form._captions[name][0]
+    return label.text()
+
+
+def test_every_first_administrator_field_is_marked_required(qtbot: QtBot) -> None:
+    dialog = FirstAdminDialog(lambda *_args: None)
+    _show(qtbot, dialog)
+    captions = [_caption(dialog.form, n) for n in ("name", "email", "password", "repeat")]
+    assert captions == ["Name *", "E-mail *", "Password *", "Repeat password *"]
+
+
+def _field_tops(dialog: ConnectionDialog, editors: list[QWidget]) -> list[int]:
+    return [editor.mapTo(dialog, editor.rect().topLeft()).y() for editor in editors]
+
+
+def test_every_connection_field_is_in_the_form_with_its_message_line(qtbot: QtBot) -> None:
+    dialog = ConnectionDialog()
+    _show(qtbot, dialog)
+    dialog.server_choice.setChecked(True)
+    settle(qtbot)
+    qtbot.waitUntil(lambda: _squeezed(dialog) == [], timeout=2000)
+    rows = [
+        dialog.host,
+        dialog.port,
+        dialog.database,
+        dialog.user,
+        dialog.password,
+        dialog.ssl_mode,
+        dialog.ca_file,
+    ]
+    # Each row is its field and a message line: from one field to the next is the
+    # field's own height, the line and the spacing, whichever the field.
+    tops = _field_tops(dialog, rows)
+    pairs = zip(tops[:-1], tops[1:], rows[:-1], strict=True)
+    gaps = [nxt - top - editor.height() for top, nxt, editor in pairs]
+    assert max(gaps) - min(gaps) <= 2, gaps
+    assert [_caption(dialog.form, n) for n in ("host", "port", "password", "sslmode")] == [
+        "Host *",
+        "Port *",
+        "Password",
+        "TLS mode",
+    ]
+
+    # A port out of range is said under the field, not corrected; testing waits for it.
+    dialog.host.setFocus()
+    qtbot.keyClicks(dialog.host, "db.office.example")
+    qtbot.keyClicks(dialog.user, "clerk")
+    dialog.port.setFocus()
+    dialog.port.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.port, "70000")
+    qtbot.keyClick(dialog.port, Qt.Key.Key_Tab)
+    assert dialog.port.text() == "70000"
+    qtbot.waitUntil(lambda: "70,000 is no port" in dialog.form.message("port"), timeout=2000)
+    assert not dialog.test_button.isEnabled()
+    # What keeps Test connection off is said just above it, under the fields.
+    summary = dialog.form.summary
+    assert summary.text() == "To correct: Port."
+    top_of = _field_tops(dialog, [dialog.ca_file, summary, dialog.test_button])
+    assert top_of == sorted(top_of)
+    dialog.port.setFocus()
+    dialog.port.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.port, "6432")
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=2000)
+    assert dialog.form.message("port") == ""
+    assert dialog.server().port == 6432
+
+
+def test_the_connection_dialog_fits_the_choice_it_shows(qtbot: QtBot) -> None:
+    dialog = ConnectionDialog()
+    assert isinstance(dialog, FittingDialog)  # the one grow-to-fit, not a size of its own
+    _show(qtbot, dialog)
+    settle(qtbot)
+    local = dialog.height()
+    dialog.server_choice.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.height() > local + 100, timeout=2000)
+    qtbot.waitUntil(lambda: _squeezed(dialog) == [], timeout=2000)
+    dialog.local_choice.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.height() < local + 20, timeout=2000)

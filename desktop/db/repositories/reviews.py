@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy import Select, Table, exists, false, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from desktop.db.keyset import SortKey, count_rows, fetch_page, sort_key
@@ -14,6 +14,7 @@ from desktop.db.repositories.base import VersionedRepository, search_text, versi
 from desktop.db.repositories.people import like_pattern
 from desktop.domain.listing import Page, PageRequest, ReviewFilter, RowCount
 from desktop.domain.records import ReviewRow, record_builder
+from desktop.domain.validation import is_database_id
 
 T = cast(Table, Review.__table__)
 U = cast(Table, User.__table__)
@@ -43,8 +44,18 @@ _COLUMNS = (
     T.c.created_at,
     T.c.updated_at,
     version_of(T),
+    false().label("voted_by_me"),  # read for nobody in particular; see _columns
 )
 _JOINED = T.join(U, U.c.id == T.c.user_id).join(D, D.c.id == T.c.destination_id)
+
+
+def _columns(voter_id: int | None = None) -> tuple[Any, ...]:
+    """The record's columns; with ``voter_id``, whether that person marked the review
+    helpful: one probe of the votes' key (review_id, user_id) per row shown."""
+    if voter_id is None:
+        return _COLUMNS
+    voted = exists().where(V.c.review_id == T.c.id, V.c.user_id == voter_id)
+    return (*_COLUMNS[:-1], voted.label("voted_by_me"))
 
 
 def _row_builder() -> Callable[[Any], ReviewRow]:
@@ -71,6 +82,14 @@ class ReviewRepository(VersionedRepository[ReviewRow]):
 
     def _one(self, ident: int) -> Select[Any]:
         return select(*_COLUMNS).select_from(_JOINED).where(T.c.id == ident)
+
+    def get_for(self, ident: int, voter_id: int) -> ReviewRow:
+        """The review as ``voter_id`` sees it: with whether they marked it helpful."""
+        stmt = select(*_columns(voter_id)).select_from(_JOINED).where(T.c.id == ident)
+        row = self.session.execute(stmt).first() if is_database_id(ident) else None
+        if row is None:
+            raise self._missing(ident)
+        return _row(row)
 
     def _record(self, row: Any) -> ReviewRow:
         return _row(row)
@@ -110,8 +129,8 @@ class ReviewRepository(VersionedRepository[ReviewRow]):
         row = self.session.execute(select(T.c.helpful_count).where(T.c.id == ident)).first()
         return None if row is None else int(row.helpful_count or 0)
 
-    def _filtered(self, f: ReviewFilter) -> Select[Any]:
-        stmt = select(*_COLUMNS).select_from(_JOINED)
+    def _filtered(self, f: ReviewFilter, voter_id: int | None = None) -> Select[Any]:
+        stmt = select(*_columns(voter_id)).select_from(_JOINED)
         if f.destination_id is not None:
             stmt = stmt.where(T.c.destination_id == f.destination_id)
         if f.user_id is not None:
@@ -124,10 +143,13 @@ class ReviewRepository(VersionedRepository[ReviewRow]):
             stmt = stmt.where(T.c.comment.ilike(like_pattern(comment)))
         return stmt
 
-    def page(self, f: ReviewFilter, request: PageRequest) -> Page[ReviewRow]:
+    def page(
+        self, f: ReviewFilter, request: PageRequest, *, voter_id: int | None = None
+    ) -> Page[ReviewRow]:
+        """A page of reviews; with ``voter_id``, each says whether that person voted."""
         return fetch_page(
             self.session,
-            self._filtered(f),
+            self._filtered(f, voter_id),
             key=sort_key(SORTS, request.sort.column, "Reviews"),
             id_col=T.c.id,
             request=request,

@@ -40,11 +40,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.enums import Role
-from desktop.domain.images import reference_digest
 from desktop.domain.permissions import ROLE_LABELS
 from desktop.domain.records import AuditRow
 from desktop.ui.dates import qdatetime
-from desktop.ui.formats import format_date, format_datetime, format_money
+from desktop.ui.formats import format_money, long_date, long_datetime
+from desktop.ui.record_fields import picture_words
 from desktop.ui.widgets.labels import title_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -227,13 +227,13 @@ def _readable_text(field: str, value: str) -> str:
         return tr(ROLE_LABELS[Role(value)])
     if field in WORD_FIELDS:
         return value.capitalize()
-    if field == "images" and (digest := reference_digest(value)) is not None:
-        return tr("picture stored in the database ({0}…)").format(digest[:12])
+    if field == "images" and (picture := picture_words(value)) is not None:
+        return picture
     try:
         if _ISO_DATE.match(value):
-            return format_date(date.fromisoformat(value))
+            return long_date(date.fromisoformat(value))
         if _ISO_DATETIME.match(value):
-            return format_datetime(datetime.fromisoformat(value))
+            return long_datetime(datetime.fromisoformat(value))
     except ValueError:
         pass
     return value
@@ -246,9 +246,16 @@ def ordered_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 
 def long_moment(value: datetime | None) -> str:
-    """The entry's time in full, with the workstation's time zone."""
+    """The entry's time as dialogs say a moment ("Mon 7 Dec 2026, 15:04")."""
     if value is None:
         return "—"
+    return long_datetime(value)
+
+
+def exact_moment(value: datetime | None) -> str:
+    """The entry's time to the second, with the workstation's time zone (its tooltip)."""
+    if value is None:
+        return ""
     return QLocale().toString(qdatetime(value), QLocale.FormatType.LongFormat)
 
 
@@ -306,6 +313,7 @@ class AuditEntryDialog(QDialog):
         self.who.setObjectName("entryWho")
         self.when = _selectable(long_moment(entry.created_at))
         self.when.setObjectName("entryWhen")
+        self.when.setToolTip(exact_moment(entry.created_at))
         self.where = _selectable(entry.ip_address or "—")
         self.where.setObjectName("entryWhere")
         self.agent = _selectable(entry.user_agent or "—")

@@ -121,7 +121,7 @@ class ChangeStayDialog(BookingActionDialog):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self._show_booking(booking, reloaded=False)
-        self.form.touch_all()  # a stay already under way says at once why it cannot change
+        self.form.touch_all()  # what keeps the booking from changing (its status) shows at once
         self.form.revalidate()
         self.stay.start_date.setFocus()
         self._load_destination()
@@ -129,6 +129,7 @@ class ChangeStayDialog(BookingActionDialog):
     def _show_booking(self, booking: BookingRow, *, reloaded: bool) -> None:
         self.current.setText(_stay_line(booking))
         self.stay.set_earliest(min(today(), booking.start_date))
+        self.stay.set_booked(booking.start_date, booking.end_date, booking.guests)
         self.stay.fill(
             booking.start_date, booking.end_date, booking.guests, booking.special_requests
         )
@@ -162,6 +163,7 @@ class ChangeStayDialog(BookingActionDialog):
     def _adopt(self, booking: BookingRow) -> None:
         """The stay's edits are over this version now."""
         self.booking = booking
+        self.stay.set_booked(booking.start_date, booking.end_date, booking.guests)
         self.current.setText(_stay_line(booking))
         self._show_difference()
         self.form.revalidate()

@@ -39,13 +39,22 @@ from desktop.domain.records import DestinationRow
 from desktop.domain.validation import CITY_MAX, COUNTRY_MAX, NAME_MAX, PRICE_MAX, TEXT_MAX
 from desktop.services.destinations import MAX_DURATION_DAYS, MAX_GUESTS, DestinationDraft
 from desktop.ui.dialogs.record_editor import RecordEditor
-from desktop.ui.formats import days_text, format_datetime, format_money
+from desktop.ui.formats import days_text, format_money, long_datetime
 from desktop.ui.live import current_live
 from desktop.ui.ops import run_op
-from desktop.ui.record_fields import Field, show_list, show_money, show_text, show_yes_no
+from desktop.ui.record_fields import (
+    Field,
+    show_images,
+    show_list,
+    show_money,
+    show_text,
+    show_yes_no,
+)
 from desktop.ui.session import Session
+from desktop.ui.widgets.count_box import CountBox
+from desktop.ui.widgets.forms import FieldRow, set_buddy
 from desktop.ui.widgets.images import ImageListEditor
-from desktop.ui.widgets.labels import title_label
+from desktop.ui.widgets.labels import note_label, title_label
 from desktop.ui.widgets.tags import TagEditor
 
 log = logging.getLogger(__name__)
@@ -104,7 +113,7 @@ def destination_fields() -> list[Field]:
         Field("max_guests", tr("Maximum guests"), show_text),
         Field("active", tr("Open for booking"), show_yes_no),
         Field("features", tr("Features"), show_list),
-        Field("images", tr("Images"), show_list),
+        Field("images", tr("Images"), show_images),
     ]
 
 
@@ -206,17 +215,27 @@ class DestinationEditor(RecordEditor[DestinationRow]):
         self.city.setMaxLength(CITY_MAX * 2)
         self.price_field = PriceField()
         self.price = self.price_field.edit
-        self.duration = QSpinBox()
+        # Any number may be typed (0, -3, 400): the form says what is wrong, Save waits.
+        self.duration = CountBox(limit=MAX_DURATION_DAYS)
         self.duration.setObjectName("duration")
-        self.duration.setRange(1, MAX_DURATION_DAYS)
         self.duration.setValue(7)
-        self.duration.setSuffix(tr(" days"))
-        self.duration.setMaximumWidth(180)
-        self.max_guests = QSpinBox()
+        self.duration.setMinimumWidth(80)
+        self.duration.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.duration_note = note_label("durationNote")
+        self.duration_note.setText(
+            tr("days ({0} at most)").format(QLocale().toString(MAX_DURATION_DAYS))
+        )
+        self.duration_row = FieldRow(self.duration, self.duration_note)
+        self.max_guests = CountBox(limit=MAX_GUESTS)
         self.max_guests.setObjectName("maxGuests")
-        self.max_guests.setRange(1, MAX_GUESTS)
         self.max_guests.setValue(2)
-        self.max_guests.setMaximumWidth(180)
+        self.max_guests.setMinimumWidth(80)
+        self.max_guests.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.max_guests_note = note_label("maxGuestsNote")
+        self.max_guests_note.setText(
+            tr("guests ({0} at most)").format(QLocale().toString(MAX_GUESTS))
+        )
+        self.max_guests_row = FieldRow(self.max_guests, self.max_guests_note)
         self.active = QCheckBox(tr("Open for booking"))
         self.active.setObjectName("active")
         self.active.setChecked(True)
@@ -235,16 +254,19 @@ class DestinationEditor(RecordEditor[DestinationRow]):
             fetch=lambda ident: session.office.destinations.get(session.actor, ident),
             row_values=destination_values,
         )
-        self.form.add("name", tr("&Name"), self.name)
-        self.form.add("description", tr("&Description"), self.description)
-        self.form.add("country", tr("C&ountry"), self.country)
-        self.form.add("city", tr("C&ity"), self.city)
-        self.form.add("price", tr("&Price"), self.price_field)
-        self.form.add("duration", tr("D&uration"), self.duration)
-        self.form.add("max_guests", tr("&Maximum guests"), self.max_guests)
+        # Marked required from the start, whether the form opens empty or filled in.
+        self.form.add("name", tr("&Name"), self.name, required=True)
+        self.form.add("description", tr("&Description"), self.description, required=True)
+        self.form.add("country", tr("C&ountry"), self.country, required=True)
+        self.form.add("city", tr("C&ity"), self.city, required=True)
+        self.form.add("price", tr("&Price"), self.price_field, required=True)
+        self.form.add("duration", tr("D&uration"), self.duration_row)
+        set_buddy(form_layout, self.duration_row, self.duration)
+        self.form.add("max_guests", tr("&Maximum guests"), self.max_guests_row)
+        set_buddy(form_layout, self.max_guests_row, self.max_guests)
         form_layout.addRow("", self.active)
-        self.form.add("features", tr("&Features"), self.features)
-        self.form.add("images", tr("Ima&ges"), self.images)
+        self.form.add("features", tr("&Features"), self.features, required=False)
+        self.form.add("images", tr("Ima&ges"), self.images, required=False)
 
         layout.addWidget(self.bar)
         layout.addWidget(self.buttons)
@@ -302,7 +324,7 @@ class DestinationEditor(RecordEditor[DestinationRow]):
         if not row.active:
             parts.append(tr("not open for booking"))
         if row.updated_at is not None:
-            parts.append(tr("last changed {0}").format(format_datetime(row.updated_at)))
+            parts.append(tr("last changed {0}").format(long_datetime(row.updated_at)))
         self.summary.setText(" · ".join(parts))
 
     def _fill_values(self, values: Mapping[str, Any]) -> None:
@@ -313,8 +335,8 @@ class DestinationEditor(RecordEditor[DestinationRow]):
         self.city.setText(values["city"])
         price = values["price"]
         self.price.setText(f"{price:.2f}" if isinstance(price, Decimal) else "")
-        self.duration.setValue(min(max(values["duration"], 1), MAX_DURATION_DAYS))
-        self.max_guests.setValue(min(max(values["max_guests"], 1), MAX_GUESTS))
+        self.duration.setValue(values["duration"])  # as saved: a value out of range is said
+        self.max_guests.setValue(values["max_guests"])
         self.active.setChecked(bool(values["active"]))
         self.features.set_tags(list(values["features"]))
         self.images.set_images(list(values["images"]))
@@ -446,6 +468,7 @@ class DestinationEditor(RecordEditor[DestinationRow]):
             "country", self.country.text(), tr("The country"), COUNTRY_MAX, tr("Type the country.")
         )
         text("city", self.city.text(), tr("The city"), CITY_MAX, tr("Type the city."))
+        problems.update(self._count_problems())
         price = parse_amount(self.price.text())
         if price is None:
             problems["price"] = tr("Type the price per person, such as 1250.00.")
@@ -459,6 +482,35 @@ class DestinationEditor(RecordEditor[DestinationRow]):
             problems["images"] = tr("At most {0} images; remove some.").format(MAX_LIST_ENTRIES)
         elif self.images.storing:
             problems["images"] = tr("Storing the pictures in the database…")
+        return problems
+
+    def _count_problems(self) -> dict[str, str]:
+        """Duration and maximum guests as typed: what is wrong is said, never corrected."""
+        problems: dict[str, str] = {}
+        locale = QLocale()
+        days = self.duration.value()
+        if self.duration.is_empty():
+            problems["duration"] = tr("Type how many days the trip lasts.")
+        elif days < 1:
+            problems["duration"] = tr(
+                "{0} days cannot be a trip: it lasts at least 1 day. Type how many days it lasts."
+            ).format(locale.toString(days))
+        elif days > MAX_DURATION_DAYS:
+            problems["duration"] = tr("{0} days is too long: a trip lasts at most {1}.").format(
+                locale.toString(days), days_text(MAX_DURATION_DAYS)
+            )
+        guests = self.max_guests.value()
+        if self.max_guests.is_empty():
+            problems["max_guests"] = tr("Type how many guests the trip takes at most.")
+        elif guests < 1:
+            problems["max_guests"] = tr(
+                "{0} guests cannot be the most it takes: at least 1 travels. "
+                "Type how many guests it takes."
+            ).format(locale.toString(guests))
+        elif guests > MAX_GUESTS:
+            problems["max_guests"] = tr(
+                "{0} guests are too many: at most {1} can be booked."
+            ).format(locale.toString(guests), locale.toString(MAX_GUESTS))
         return problems
 
     def draft(self) -> DestinationDraft:

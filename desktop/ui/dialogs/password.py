@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import AuthenticationFailed, ValidationError
-from desktop.domain.validation import PASSWORD_MAX, PASSWORD_MIN
+from desktop.domain.validation import PASSWORD_MAX, PASSWORD_MIN, new_password_problem
 from desktop.ui.dialogs.form_dialog import FormDialog
 from desktop.ui.session import Session
 from desktop.ui.widgets.forms import FieldMessage, Form
@@ -90,12 +90,10 @@ class ChangePasswordDialog(FormDialog[None]):
         current, new = self.current.text(), self.new_password.text()
         if not current:
             problems["current"] = tr("Type the password you signed in with.")
-        if len(new) < PASSWORD_MIN:
-            problems["new_password"] = tr("At least {0} characters.").format(PASSWORD_MIN)
-        elif new.strip().lower() == self.session.actor.email.strip().lower():
-            problems["new_password"] = tr("The password must not be your e-mail address.")
-        elif new == current:
-            problems["new_password"] = tr("The new password must differ from the current one.")
+        # The domain's rule, in its words: the service asks it again.
+        email = self.session.actor.email
+        if (problem := new_password_problem(current, new, email=email)) is not None:
+            problems["new_password"] = problem
         if self.repeat.text() != new:
             problems["repeat"] = tr("The two new passwords differ.")
         return problems

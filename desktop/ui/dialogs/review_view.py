@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.records import ReviewRow
-from desktop.ui.formats import format_datetime
+from desktop.ui.formats import long_datetime
 from desktop.ui.widgets.labels import title_label
 
 MAX_STARS = 5
@@ -58,7 +58,9 @@ class ReviewDialog(QDialog):
             tr("Booking"),
             self._value(f"#{review.booking_id}" if review.booking_id else tr("not recorded")),
         )
-        details.addRow(tr("Written"), self._value(format_datetime(review.created_at)))
+        self.written = self._value(long_datetime(review.created_at))  # a dialog: in full
+        self.written.setObjectName("reviewWritten")
+        details.addRow(tr("Written"), self.written)
         votes = review.helpful_count
         details.addRow(
             tr("Helpful"),

@@ -25,6 +25,8 @@ from desktop.domain.validation import (
     PASSWORD_MIN,
     PHONE_MAX,
     email_problem,
+    password_problem,
+    phone_problem,
 )
 from desktop.services.people import PersonDetails
 from desktop.ui.dialogs.form_dialog import FormDialog
@@ -65,12 +67,11 @@ def staff_values(row: PersonRow) -> dict[str, Any]:
 
 
 def password_problems(password: str, repeat: str, email: str, field: str) -> dict[str, str]:
-    """The service's password rule, checked as the person types (the service checks again)."""
+    """The domain's password rule as the person types (the service asks it again), and the
+    repeat, which only the form has."""
     problems: dict[str, str] = {}
-    if len(password) < PASSWORD_MIN:
-        problems[field] = tr("At least {0} characters.").format(PASSWORD_MIN)
-    elif email and password.strip().lower() == email.strip().lower():
-        problems[field] = tr("The password must not be the e-mail address.")
+    if (problem := password_problem(password, email=email)) is not None:
+        problems[field] = problem
     if repeat != password:
         problems["repeat"] = tr("The two passwords differ.")
     return problems
@@ -203,8 +204,12 @@ class StaffEditor(RecordEditor[PersonRow]):
         if not self.name.text().strip():
             problems["name"] = tr("Type the staff member's name.")
         email = self.email.text().strip()
-        if email_problem(email) is not None:
-            problems["email"] = tr("Type an e-mail address such as name@example.com.")
+        if not email:
+            problems["email"] = tr("Type the staff member's e-mail address.")
+        elif (problem := email_problem(email)) is not None:
+            problems["email"] = problem  # the domain's words, as the service would say
+        if (problem := phone_problem(self.phone.text())) is not None:
+            problems["phone"] = problem
         if self.chosen_role() not in STAFF_ROLES:
             problems["role"] = tr("Choose Administrator, Moderator or Counter agent.")
         if self.password is not None and self.repeat is not None:

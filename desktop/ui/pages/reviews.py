@@ -160,6 +160,10 @@ class ReviewsPage(ListPage[ReviewRow, ReviewFilter]):
         row = self.selected()
         for action in (self.open_action, self.helpful_action, self.delete_action):
             action.setEnabled(row is not None)
+        if row is not None and row.voted_by_me:  # one vote per person: the list knows whose
+            self.set_action(
+                self.helpful_action, False, tr("You marked this review helpful already.")
+            )
 
     def record_review(self) -> None:
         """A customer's review of a completed stay; the list and the rating follow."""

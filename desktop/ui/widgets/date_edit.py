@@ -165,7 +165,7 @@ class DateField(QWidget):
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
-        self._date = QDate.currentDate()
+        self._date = qdate(today())
         self._minimum = EARLIEST
         self._maximum = LATEST
         self._typing = False  # the text is being typed and is not the date's own yet
@@ -374,7 +374,7 @@ class DateField(QWidget):
         return ""
 
     def _examples(self) -> tuple[str, str]:
-        sample = QDate(QDate.currentDate().year(), 12, 21)
+        sample = QDate(today().year, 12, 21)
         locale = QLocale()
         return locale.toString(sample, "d MMM yyyy"), locale.toString(sample, short_date_format())
 

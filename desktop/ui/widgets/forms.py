@@ -137,7 +137,6 @@ class FieldRow(QWidget):
         for extra in extras:
             layout.addWidget(extra)
         layout.addStretch(1)
-        self.setFocusProxy(editor)
         signal = getattr(editor, "changed", None)
         if signal is not None:
             signal.connect(self.changed.emit)
@@ -145,6 +144,11 @@ class FieldRow(QWidget):
             editor.dateChanged.connect(lambda _d: self.changed.emit())
         elif isinstance(editor, QSpinBox):
             editor.textChanged.connect(lambda _text: self.changed.emit())  # emptied, too
+
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """Focus goes to the editor (no focus proxy: a proxy would make the row a Tab stop
+        of its own, after the dialog's last button)."""
+        self.editor.setFocus(reason)
 
     def typing_problem(self) -> str | None:
         return typing_problem(self.editor)
@@ -285,6 +289,9 @@ class Form(QObject):
                 editor.editTextChanged.connect(changed)
         elif isinstance(editor, QDateEdit):
             editor.dateChanged.connect(changed)
+        elif isinstance(editor, QSpinBox):
+            editor.editingFinished.connect(changed)
+            editor.textChanged.connect(changed)  # emptied too: Save waits for a number
         elif isinstance(editor, QAbstractSpinBox):
             editor.editingFinished.connect(changed)
             if hasattr(editor, "valueChanged"):

@@ -8,67 +8,34 @@ from datetime import date, timedelta
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QSpinBox,
     QWidget,
 )
 
-from desktop.domain.bookings import proposed_end, total_price
+from desktop.domain.bookings import (
+    StayRequest,
+    booking_horizon,
+    proposed_end,
+    stay_date_problems,
+    total_price,
+)
 from desktop.domain.records import DestinationRow
 from desktop.domain.validation import TEXT_MAX
 from desktop.ui.dates import pydate, qdate, today
 from desktop.ui.formats import format_money, guests_text, nights_text
 from desktop.ui.session import Session
 from desktop.ui.widgets.availability import AvailabilityHint
+from desktop.ui.widgets.count_box import CountBox
 from desktop.ui.widgets.date_edit import date_edit
 from desktop.ui.widgets.forms import FieldRow, Form, set_buddy
 from desktop.ui.widgets.labels import note_label
 
-GUESTS_TYPED_RANGE = (-999, 99_999)  # what may be typed; what may be booked is said inline
-
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("StayEditor", text)
-
-
-class GuestsBox(QSpinBox):
-    """The guests: any number may be typed (0, -3, 9 over the limit) and the form says
-    what is wrong with it; the arrows stay between 1 and the destination's limit."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(*GUESTS_TYPED_RANGE)
-        self.setValue(1)
-        self._limit: int | None = None
-
-    @property
-    def limit(self) -> int | None:
-        """The destination's maximum (None until a destination is chosen)."""
-        return self._limit
-
-    def set_limit(self, limit: int | None) -> None:
-        self._limit = limit
-
-    def is_empty(self) -> bool:
-        return not self.cleanText().strip()
-
-    def stepBy(self, steps: int) -> None:
-        top = self._limit or 1
-        self.setValue(min(max(self.value() + steps, 1), max(top, 1)))
-        self.selectAll()
-
-    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
-        value, top = self.value(), max(self._limit or 1, 1)
-        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
-        if value < top:
-            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
-        if value > 1:
-            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
-        return flags
 
 
 class StayEditor(QObject):
@@ -94,6 +61,7 @@ class StayEditor(QObject):
             "Choose a destination to see the price."
         )
         self._end_touched = False  # a person set the end: moving the start keeps the nights
+        self._booked: StayRequest | None = None  # the stay as booked, when a booking changes
         self._programmatic = False
         self._total_label = total_label or tr("Total")
 
@@ -102,7 +70,8 @@ class StayEditor(QObject):
         self.end_date = date_edit("endDate")
         self.nights = note_label("nights")
         self.end_row = FieldRow(self.end_date, self.nights)
-        self.guests = GuestsBox()
+        # Any number may be typed (0, -3, 9 over the limit): the form says what is wrong.
+        self.guests = CountBox()
         self.guests.setObjectName("guests")
         self.guests.setMinimumWidth(80)
         self.guests.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -138,9 +107,10 @@ class StayEditor(QObject):
             lambda: pydate(self.start_date.date()), tr("the start date")
         )
 
-        first = today()
+        first = today()  # the server's: a workstation's clock may be a day off
         self._programmatic = True
         self.start_date.setMinimumDate(qdate(first))
+        self.start_date.setMaximumDate(qdate(booking_horizon(first)))
         self.start_date.setDate(qdate(first))
         self.end_date.setMinimumDate(qdate(first + timedelta(days=1)))
         self.end_date.setDate(qdate(first + timedelta(days=1)))
@@ -191,6 +161,11 @@ class StayEditor(QObject):
         self.start_date.setMinimumDate(qdate(earliest))
         self._programmatic = False
 
+    def set_booked(self, start: date, end: date, guests: int) -> None:
+        """The stay as booked (changing a booking): a start under way may stay as it is."""
+        self._booked = StayRequest(start, end, guests)
+        self._update()
+
     def set_destination(self, destination: DestinationRow | None, *, propose_end: bool) -> None:
         """A destination chosen: guests bounded by it, the end proposed from its duration."""
         self._destination = destination
@@ -212,6 +187,8 @@ class StayEditor(QObject):
         self._programmatic = True
         if qdate(start) < self.start_date.minimumDate():
             self.start_date.setMinimumDate(qdate(start))
+        if qdate(start) > self.start_date.maximumDate():
+            self.start_date.setMaximumDate(qdate(start))
         self.start_date.setDate(qdate(start))
         self.end_date.setMinimumDate(qdate(start + timedelta(days=1)))
         self.end_date.setDate(qdate(end))
@@ -224,12 +201,21 @@ class StayEditor(QObject):
 
     def problems(self) -> dict[str, str]:
         start, end, guests, requests = self.stay()
-        problems: dict[str, str] = {}
-        if start < today():
-            problems["start_date"] = tr("This date is in the past. Choose today or a later date.")
-        if end <= start:
-            problems["end_date"] = tr("The end date must be after the start date.")
         destination = self._destination
+        # The domain's date rules, in its words, judged by the server's today.
+        dates = stay_date_problems(
+            start,
+            end,
+            today=today(),
+            duration_days=destination.duration if destination is not None else None,
+            destination_name=destination.name if destination is not None else "",
+            booked=self._booked,
+        )
+        problems: dict[str, str] = {}
+        if "start_date" in dates:
+            problems["start_date"] = tr("The start date {0}").format(dates["start_date"])
+        if "end_date" in dates:
+            problems["end_date"] = tr("The end date {0}").format(dates["end_date"])
         if self.guests.is_empty():
             problems["guests"] = tr("Type how many guests are travelling.")
         elif guests < 1:
